@@ -1,0 +1,341 @@
+"""The ``ownergraph`` command: a thin click layer over the library (DESIGN.md §7).
+
+Results go to stdout (a table, or JSON with ``--json``), progress and messages to stderr. Errors are
+one sentence; exit code 2 for bad input or usage, 1 for internal failures, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import loaders
+from ownergraph import __version__, ingest, lookup
+from ownergraph.errors import InputError, OwnergraphError
+from ownergraph.workspace import Workspace, default_path
+from ownergraph.workspace.stats import collect
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+class BadInput(click.ClickException):
+    """Bad input or usage, shown as click shows errors, with exit code 2."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Show our errors as one sentence with their exit code (2 input, 1 internal)."""
+    try:
+        yield
+    except OwnergraphError as error:
+        kind = BadInput if error.exit_code == 2 else click.ClickException
+        raise kind(str(error)) from error
+
+
+def json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON to stdout.")(function)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class State:
+    """Global options shared by every command."""
+
+    def __init__(self, workspace: Path, verbose: bool) -> None:
+        self.workspace_path = workspace
+        self.verbose = verbose
+
+    def open(self, *, create: bool = False) -> Workspace:
+        return Workspace(self.workspace_path, create=create)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Workspace file (default: $OWNERGRAPH_WORKSPACE or ./ownergraph.db).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="More messages on stderr.")
+@click.version_option(__version__, prog_name="ownergraph")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
+    """Corporate-ownership and trade graph analyser for sanctions-evasion investigations."""
+    ctx.obj = State(workspace or default_path(), verbose)
+
+
+def _format_help() -> str:
+    lines = ["Formats:"]
+    lines += [f"  {name:<14} {spec.description}" for name, spec in loaders.formats().items()]
+    return "\n\n".join(["\b\n" + "\n".join(lines)])
+
+
+def _read_map(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"--map {path}: {error}") from error
+    columns = document.get("columns")
+    if not isinstance(columns, dict) or not all(
+        isinstance(value, str) for value in columns.values()
+    ):
+        raise InputError(f"--map {path}: needs a [columns] table of 'source column' = 'field'")
+    return {str(key): value for key, value in columns.items()}
+
+
+class _LoadCommand(click.Command):
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text(_format_help())
+
+
+@main.command(cls=_LoadCommand)
+@click.argument("format_name", metavar="FORMAT")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dataset", help="Dataset name (default: the format's, or the file's folder).")
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file renaming source columns onto our fields (CSV formats).",
+)
+@click.option("--source-url", help="URL to cite for records that carry none of their own.")
+@json_option
+@pass_state
+def load(
+    state: State,
+    format_name: str,
+    files: Sequence[Path],
+    dataset: str | None,
+    map_file: Path | None,
+    source_url: str | None,
+    as_json: bool,
+) -> None:
+    """Load FILE... of FORMAT into the workspace (idempotent; bad records go to rejects)."""
+    summaries = []
+    with _errors():
+        loaders.get(format_name)
+        column_map = _read_map(map_file)
+        with state.open(create=True) as workspace:
+            for path in files:
+                try:
+                    summary = ingest.load_file(
+                        workspace,
+                        format_name,
+                        path,
+                        dataset=dataset,
+                        column_map=column_map,
+                        source_url=source_url,
+                        console=err,
+                    )
+                except KeyboardInterrupt:
+                    err.print(
+                        f"[yellow]interrupted[/]: {path} partly loaded; committed batches are "
+                        "kept, run the same command again to complete it"
+                    )
+                    sys.exit(130)
+                summaries.append(summary)
+                if not as_json:
+                    _print_summary(summary)
+    if as_json:
+        print_json({"loads": [summary.as_dict() for summary in summaries]})
+
+
+def _print_summary(summary: ingest.LoadSummary) -> None:
+    notices = ", ".join(f"{code} {count}" for code, count in sorted(summary.notices.items()))
+    line = (
+        f"{summary.file} -> {summary.dataset}: {summary.records} records "
+        f"({summary.inserted} new, {summary.updated} updated, {summary.unchanged} unchanged), "
+        f"{summary.rejected} rejected"
+    )
+    if summary.withdrawn:
+        line += f", {summary.withdrawn} listings withdrawn"
+    if notices:
+        line += f"; notices: {notices}"
+    err.print(line, highlight=False)
+    if summary.rejected:
+        err.print(
+            f"  see the rejects: ownergraph stats, or SELECT * FROM rejects WHERE load_id = "
+            f"{summary.load_id}",
+            highlight=False,
+        )
+
+
+@main.command()
+@json_option
+@pass_state
+def stats(state: State, as_json: bool) -> None:
+    """Counts per dataset, kind of entity, link type and list; rejects; recent loads."""
+    with _errors(), state.open() as workspace:
+        result = collect(workspace)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    table = Table(title=f"Workspace {result.path}", title_justify="left")
+    for column in ("dataset", "entities", "links", "listings", "shipments", "rejects"):
+        table.add_column(column, justify="left" if column == "dataset" else "right")
+    for row in result.datasets:
+        table.add_row(row["dataset"], *(str(row.get(key, 0)) for key in (
+            "entities", "links", "listings", "shipments", "rejects")))  # fmt: skip
+    out.print(table)
+    for title, counts in (
+        ("Entities", result.entities),
+        ("Links", result.links),
+        ("Active listings", result.listings),
+    ):
+        if counts:
+            shown = ", ".join(f"{key} {value}" for key, value in sorted(counts.items()))
+            out.print(f"{title}: {shown}", highlight=False)
+    if result.shipments:
+        out.print(f"Shipments: {result.shipments} ({result.chpl_shipments} CHPL goods)")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--country", help="Only entities of this country (code or name).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@json_option
+@pass_state
+def search(state: State, name: str, country: str | None, limit: int, as_json: bool) -> None:
+    """Find entities by NAME (case- and accent-insensitive, every word must appear)."""
+    with _errors(), state.open() as workspace:
+        hits = lookup.search(workspace, name, country=country, limit=limit)
+    if as_json:
+        print_json({"results": [hit.as_dict() for hit in hits]})
+        return
+    if not hits:
+        err.print(f"no entity matches {name!r}")
+        return
+    table = Table()
+    for column in ("score", "id", "name", "schema", "country", "sanctioned"):
+        table.add_column(column)
+    for hit in hits:
+        table.add_row(
+            f"{hit.score:.2f}", hit.id, hit.name, hit.schema, hit.country or "",
+            "yes" if hit.sanctioned else "",
+        )  # fmt: skip
+    out.print(table)
+
+
+@main.command()
+@click.argument("entity")
+@json_option
+@pass_state
+def show(state: State, entity: str, as_json: bool) -> None:
+    """Show ENTITY (an id, a scheme:value identifier or a name): properties, links, sources."""
+    with _errors(), state.open() as workspace:
+        detail = lookup.describe(workspace, lookup.find_entity(workspace, entity))
+    if as_json:
+        print_json(detail.as_dict())
+        return
+    view = detail.entity
+    out.print(f"[bold]{view.name}[/] ({view.schema}, {view.country or 'no country'}) {view.id}")
+    if view.sanctioned:
+        out.print("[bold red]SANCTIONED[/]")
+    for label, values in (("aliases", view.aliases), ("identifiers", view.identifiers)):
+        if values:
+            out.print(f"{label}: {'; '.join(values)}", highlight=False)
+    for key, value in detail.properties.items():
+        out.print(f"{key}: {value}", highlight=False)
+    out.print(
+        "sources: " + "; ".join(f"{s['dataset']} record {s['record']}" for s in view.sources),
+        highlight=False,
+    )
+    if detail.listings:
+        table = Table(title="Listings", title_justify="left")
+        for column in ("authority", "list", "programmes", "listed on", "delisted/withdrawn"):
+            table.add_column(column)
+        for row in detail.listings:
+            table.add_row(
+                row["authority"], row["list"], ", ".join(row["programmes"]),
+                row["listed_on"] or "", row["delisted_on"] or row["withdrawn_on"] or "",
+            )  # fmt: skip
+        out.print(table)
+    if detail.links:
+        table = Table(title="Links", title_justify="left")
+        for column in ("type", "dir", "other", "share", "role", "from", "to"):
+            table.add_column(column)
+        for row in detail.links:
+            other = row["other_name"] or row["other"] or ""
+            table.add_row(
+                row["type"], row["direction"], f"{other} ({row['other'] or 'unresolved'})",
+                row["share"] or "", row["role"] or "", row["start_date"] or "",
+                row["end_date"] or "",
+            )  # fmt: skip
+        out.print(table)
+    if detail.shipment_count:
+        out.print(f"Shipments: {detail.shipment_count} (first {len(detail.shipments)} below)")
+        table = Table()
+        for column in ("date", "exporter", "importer", "hs", "CHPL", "value"):
+            table.add_column(column)
+        for row in detail.shipments:
+            value = f"{row['value']:,.0f} {row['currency'] or ''}" if row["value"] else ""
+            table.add_row(
+                row["date"] or "", row["exporter_id"] or "", row["importer_id"] or "",
+                row["hs_code"] or "", row["chpl_tier"] or "", value,
+            )  # fmt: skip
+        out.print(table)
+
+
+@main.command()
+@click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same world).")
+@click.option(
+    "--size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(200),
+    help="Number of companies (persons add a quarter).",
+)
+@click.option("--shipments", type=click.IntRange(0), help="Number of shipments (default: size).")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+def generate(seed: int, size: int, shipments: int | None, outdir: Path) -> None:
+    """Write a synthetic world with planted evasion chains into OUTDIR (CSV + truth.json)."""
+    from ownergraph.generate.world import generate as write_world
+
+    truth = write_world(outdir, seed=seed, size=size, shipments=shipments)
+    counts = ", ".join(f"{count} {name}" for name, count in truth["counts"].items())
+    err.print(f"{outdir}: {counts}; {len(truth['chains'])} planted chains in truth.json")
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "directory",
+    default="ownergraph-demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo writes.",
+)
+@click.option("--seed", default=7, show_default=True)
+@click.option("--size", default=3000, show_default=True, type=click.IntRange(200))
+def demo(directory: Path, seed: int, size: int) -> None:
+    """Run the main job end to end on a generated world, in a fresh workspace."""
+    from ownergraph import demo as demo_run
+
+    with _errors():
+        demo_run.run(directory, seed=seed, size=size, console=out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

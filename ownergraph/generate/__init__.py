@@ -1,0 +1,1 @@
+"""Seeded synthetic worlds for tests, benchmarks and the demo (see ``world.generate``)."""

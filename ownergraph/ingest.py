@@ -1,0 +1,187 @@
+"""The loading machinery shared by every format: batching, transactions, progress, rejects, summary.
+
+A loader only yields records; this module qualifies them into the workspace one transaction per
+batch, so Ctrl-C or a crash loses at most the batch in flight and a re-run completes the load.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+import loaders
+from ownergraph.errors import InputError, OwnergraphError, UnreadableFileError
+from ownergraph.model import Entity, Link, Listing, Notice, Record, Reject, Shipment, SourceFile
+from ownergraph.workspace import BatchCounts, Workspace
+
+BATCH_SIZE = 5000
+BULK_BYTES = 64 * 2**20
+"""Files at least this large load with lookup indexes built once at the end (much faster)."""
+
+
+@dataclass
+class LoadSummary:
+    """The end-of-load report: what was read, written, rejected and noticed."""
+
+    dataset: str
+    format: str
+    file: str
+    load_id: int
+    status: str = "running"
+    records: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    notices: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dataset": self.dataset,
+            "format": self.format,
+            "file": self.file,
+            "status": self.status,
+            "records": self.records,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "withdrawn": self.withdrawn,
+            "notices": dict(self.notices),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def dataset_name(spec_default: str | None, path: Path) -> str:
+    """The dataset a file loads into when ``--dataset`` is not given."""
+    if spec_default:
+        return spec_default
+    folder = path.resolve().parent.name
+    return folder or path.stem
+
+
+def load_file(
+    workspace: Workspace,
+    format_name: str,
+    path: Path,
+    *,
+    dataset: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    source_url: str | None = None,
+    progress: bool | None = None,
+    batch_size: int = BATCH_SIZE,
+    bulk: bool | None = None,
+    console: Console | None = None,
+) -> LoadSummary:
+    """Load one file of ``format_name`` into ``workspace`` and return the summary.
+
+    Raises :class:`InputError` for an unknown format or a missing/unreadable file; rejected records
+    are counted and stored, not raised. ``KeyboardInterrupt`` marks the load interrupted (the
+    committed batches stay) and propagates. ``bulk`` builds lookup indexes once at the end
+    instead of row by row (default: for files of at least ``BULK_BYTES``).
+    """
+    spec = loaders.get(format_name)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if column_map is not None and not spec.takes_map:
+        raise InputError(f"format {format_name!r} does not take --map")
+    name = dataset or dataset_name(spec.default_dataset, path)
+    if ":" in name or not name.strip():
+        raise InputError(f"dataset name {name!r} must be non-empty and contain no ':'")
+    source = SourceFile(path, name, source_url=source_url, column_map=column_map)
+    load_id = workspace.begin_load(name, format_name, str(path))
+    summary = LoadSummary(name, format_name, str(path), load_id)
+    if spec.snapshot:
+        workspace.start_listing_snapshot()
+    if bulk is None:
+        bulk = source.size >= BULK_BYTES
+    if bulk:
+        workspace.defer_indexes()
+    started = perf_counter()
+    console = console or Console(stderr=True)
+    show = console.is_terminal if progress is None else progress
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not show,
+    )
+    try:
+        with bar:
+            task = bar.add_task(f"{format_name} {path.name}", total=source.size)
+            for batch in _batches(spec.read(source), summary, batch_size):
+                counts = workspace.write_batch(
+                    load_id, name, str(path), batch, seen_listings=spec.snapshot
+                )
+                _count(summary, counts, len(batch))
+                bar.update(task, completed=source.bytes_read)
+    except KeyboardInterrupt:
+        _stop(workspace, summary, "interrupted", "interrupted by user")
+        raise
+    except UnicodeDecodeError as error:
+        failure = UnreadableFileError(path, f"not valid text at byte {error.start}")
+        _stop(workspace, summary, "failed", str(failure))
+        raise failure from error
+    except UnreadableFileError as error:
+        _stop(workspace, summary, "failed", str(error))
+        raise
+    except (OwnergraphError, OSError, ValueError) as error:
+        _stop(workspace, summary, "failed", str(error))
+        raise InputError(f"{path}: {error}") from error
+    finally:
+        if bulk:
+            workspace.build_deferred_indexes()
+    if spec.snapshot:
+        summary.withdrawn = workspace.withdraw_unseen(load_id, name)
+    summary.status = "done"
+    summary.seconds = perf_counter() - started
+    workspace.finish_load(load_id, "done", dict(summary.notices))
+    return summary
+
+
+def _stop(workspace: Workspace, summary: LoadSummary, status: str, reason: str) -> None:
+    summary.status = status
+    workspace.finish_load(summary.load_id, status, dict(summary.notices), reason)
+
+
+def _batches(
+    records: Iterator[Record], summary: LoadSummary, size: int
+) -> Iterator[Sequence[Entity | Link | Listing | Shipment | Reject]]:
+    batch: list[Entity | Link | Listing | Shipment | Reject] = []
+    for record in records:
+        if isinstance(record, Notice):
+            summary.notices[record.code] += 1
+            continue
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _count(summary: LoadSummary, counts: BatchCounts, size: int) -> None:
+    summary.records += size - counts.rejected
+    summary.inserted += counts.inserted
+    summary.updated += counts.updated
+    summary.unchanged += counts.unchanged
+    summary.rejected += counts.rejected
