@@ -27,7 +27,7 @@ from ownergraph.workspace.stats import collect
 F = TypeVar("F", bound=Callable[..., Any])
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class BadInput(click.ClickException):
@@ -158,8 +158,20 @@ def load(
                 summaries.append(summary)
                 if not as_json:
                     _print_summary(summary)
+                if state.verbose and summary.rejected:
+                    _print_rejects(workspace, summary.load_id)
     if as_json:
         print_json({"loads": [summary.as_dict() for summary in summaries]})
+
+
+def _print_rejects(workspace: Workspace, load_id: int, limit: int = 20) -> None:
+    rows = workspace.query(
+        "SELECT file, line, location, reason FROM rejects WHERE load_id = ? ORDER BY id LIMIT ?",
+        (load_id, limit),
+    )
+    for row in rows:
+        place = f"line {row['line']}" if row["line"] is not None else row["location"] or "?"
+        err.print(f"  rejected {row['file']} {place}: {row['reason']}", highlight=False)
 
 
 def _print_summary(summary: ingest.LoadSummary) -> None:
@@ -176,8 +188,8 @@ def _print_summary(summary: ingest.LoadSummary) -> None:
     err.print(line, highlight=False)
     if summary.rejected:
         err.print(
-            f"  see the rejects: ownergraph stats, or SELECT * FROM rejects WHERE load_id = "
-            f"{summary.load_id}",
+            f"  see them with --verbose, or in the workspace: SELECT * FROM rejects WHERE "
+            f"load_id = {summary.load_id}",
             highlight=False,
         )
 

@@ -23,6 +23,10 @@ class UnreadableFileError(InputError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[UnreadableFileError], tuple[object, str]]:
+        # Loads can run the loader in a child process, which sends its errors back pickled.
+        return (type(self), (self.path, self.reason))
+
 
 class WorkspaceError(OwnergraphError):
     """The workspace file cannot be used (newer schema, corrupt, locked)."""

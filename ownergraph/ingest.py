@@ -6,9 +6,12 @@ batch, so Ctrl-C or a crash loses at most the batch in flight and a re-run compl
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from time import perf_counter
 
@@ -25,11 +28,15 @@ from rich.progress import (
 import loaders
 from ownergraph.errors import InputError, OwnergraphError, UnreadableFileError
 from ownergraph.model import Entity, Link, Listing, Notice, Record, Reject, Shipment, SourceFile
+from ownergraph.model.source import Reader
 from ownergraph.workspace import BatchCounts, Workspace
+from ownergraph.workspace.store import PreparedBatch, prepare_batch
 
 BATCH_SIZE = 5000
 BULK_BYTES = 64 * 2**20
 """Files at least this large load with lookup indexes built once at the end (much faster)."""
+PARALLEL_BYTES = 4 * 2**20
+"""Files at least this large are parsed in a second process while this one writes."""
 
 
 @dataclass
@@ -86,6 +93,7 @@ def load_file(
     progress: bool | None = None,
     batch_size: int = BATCH_SIZE,
     bulk: bool | None = None,
+    parallel: bool | None = None,
     console: Console | None = None,
 ) -> LoadSummary:
     """Load one file of ``format_name`` into ``workspace`` and return the summary.
@@ -93,7 +101,9 @@ def load_file(
     Raises :class:`InputError` for an unknown format or a missing/unreadable file; rejected records
     are counted and stored, not raised. ``KeyboardInterrupt`` marks the load interrupted (the
     committed batches stay) and propagates. ``bulk`` builds lookup indexes once at the end
-    instead of row by row (default: for files of at least ``BULK_BYTES``).
+    instead of row by row (default: for files of at least ``BULK_BYTES``). ``parallel`` runs the
+    loader and the row preparation in a forked child process, so parsing and writing overlap on
+    two cores (default: for files of at least ``PARALLEL_BYTES``).
     """
     spec = loaders.get(format_name)
     if not path.is_file():
@@ -110,6 +120,9 @@ def load_file(
         workspace.start_listing_snapshot()
     if bulk is None:
         bulk = source.size >= BULK_BYTES
+    if parallel is None:
+        parallel = source.size >= PARALLEL_BYTES
+    parallel = parallel and "fork" in multiprocessing.get_all_start_methods()
     if bulk:
         workspace.defer_indexes()
     started = perf_counter()
@@ -128,12 +141,17 @@ def load_file(
     try:
         with bar:
             task = bar.add_task(f"{format_name} {path.name}", total=source.size)
-            for batch in _batches(spec.read(source), summary, batch_size):
-                counts = workspace.write_batch(
+            batches = (
+                _prepared_in_child(spec.read, source, summary.notices, batch_size)
+                if parallel
+                else _prepared(spec.read, source, summary.notices, batch_size)
+            )
+            for batch, position in batches:
+                counts = workspace.write_prepared(
                     load_id, name, str(path), batch, seen_listings=spec.snapshot
                 )
-                _count(summary, counts, len(batch))
-                bar.update(task, completed=source.bytes_read)
+                _count(summary, counts)
+                bar.update(task, completed=position)
     except KeyboardInterrupt:
         _stop(workspace, summary, "interrupted", "interrupted by user")
         raise
@@ -164,12 +182,12 @@ def _stop(workspace: Workspace, summary: LoadSummary, status: str, reason: str) 
 
 
 def _batches(
-    records: Iterator[Record], summary: LoadSummary, size: int
+    records: Iterator[Record], notices: Counter[str], size: int
 ) -> Iterator[Sequence[Entity | Link | Listing | Shipment | Reject]]:
     batch: list[Entity | Link | Listing | Shipment | Reject] = []
     for record in records:
         if isinstance(record, Notice):
-            summary.notices[record.code] += 1
+            notices[record.code] += 1
             continue
         batch.append(record)
         if len(batch) >= size:
@@ -179,8 +197,69 @@ def _batches(
         yield batch
 
 
-def _count(summary: LoadSummary, counts: BatchCounts, size: int) -> None:
-    summary.records += size - counts.rejected
+def _prepared(
+    read: Reader, source: SourceFile, notices: Counter[str], size: int
+) -> Iterator[tuple[PreparedBatch, int]]:
+    for batch in _batches(read(source), notices, size):
+        yield prepare_batch(batch), source.bytes_read
+
+
+def _produce(read: Reader, source: SourceFile, size: int, sender: Connection) -> None:
+    """Child process: read and prepare batches, send them with notices and the file position."""
+    notices: Counter[str] = Counter()
+    try:
+        for batch, position in _prepared(read, source, notices, size):
+            sender.send(("batch", batch, position, notices))
+            notices = Counter()
+        sender.send(("end", None, source.bytes_read, notices))
+    except KeyboardInterrupt:
+        sender.send(("interrupt", None, 0, notices))
+    except BaseException as error:  # every failure must reach the parent, which re-raises it
+        try:
+            pickle.dumps(error)
+        except Exception:  # an error that cannot travel is sent as its text
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        sender.send(("error", error, 0, notices))
+    finally:
+        sender.close()
+
+
+def _prepared_in_child(
+    read: Reader, source: SourceFile, notices: Counter[str], size: int
+) -> Iterator[tuple[PreparedBatch, int]]:
+    """Batches prepared by a forked child while this process writes the previous ones.
+
+    The pipe holds little, so the child waits for the writer: memory stays bounded.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(read, source, size, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload, position, delta = receiver.recv()
+            except EOFError:
+                raise OwnergraphError("the loader process ended without finishing") from None
+            notices.update(delta)
+            if kind == "batch":
+                yield payload, position
+            elif kind == "end":
+                return
+            elif kind == "interrupt":
+                raise KeyboardInterrupt
+            else:
+                raise payload
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _count(summary: LoadSummary, counts: BatchCounts) -> None:
+    summary.records += counts.inserted + counts.updated + counts.unchanged
     summary.inserted += counts.inserted
     summary.updated += counts.updated
     summary.unchanged += counts.unchanged

@@ -108,6 +108,28 @@ def test_bad_input_exits_2_with_one_clear_sentence(
     assert message in result.output
 
 
+def test_verbose_load_lists_the_rejected_lines(tmp_path: Path) -> None:
+    (tmp_path / "entities.csv").write_text(ENTITIES + "K9,Company,,,KZ,\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["--workspace", str(tmp_path / "w.db"), "--verbose", "load", "entities-csv",
+         str(tmp_path / "entities.csv")],
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "1 rejected" in result.stderr
+    assert "line 5: empty name" in result.stderr
+
+
+def test_a_file_in_another_encoding_exits_2_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "entities.csv"
+    path.write_bytes(ENTITIES.encode("cp1251"))
+    result = CliRunner().invoke(
+        main, ["--workspace", str(tmp_path / "w.db"), "load", "entities-csv", str(path)]
+    )
+    assert result.exit_code == 2
+    assert str(path) in result.output and "not utf-8" in result.output
+
+
 def test_querying_a_missing_workspace_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--workspace", str(tmp_path / "none.db"), "stats"])
     assert result.exit_code == 2 and "no workspace" in result.output

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from loaders import loader
+from ownergraph.errors import InputError
 from ownergraph.generate.world import generate
 from ownergraph.ingest import LoadSummary, load_file
 from ownergraph.model import Entity, Listing, Notice, Record, SourceFile
@@ -19,6 +20,30 @@ from ownergraph.workspace import Workspace
 
 Load = Callable[..., LoadSummary]
 TABLES = ("entities", "links", "listings", "shipments", "names", "identifiers")
+
+
+@loader("test-interrupted", description="raises KeyboardInterrupt after two batches")
+def read_interrupted(source: SourceFile) -> Iterator[Record]:
+    for number in range(25):
+        if number == 20:
+            raise KeyboardInterrupt
+        yield Entity(
+            id=f"E{number}", schema="Company", name=f"Firm {number}",
+            provenance=source.provenance(number),
+        )  # fmt: skip
+
+
+@loader("test-snapshot", description="one listed firm per line", snapshot=True)
+def read_snapshot(source: SourceFile) -> Iterator[Record]:
+    with source.open_text() as handle:
+        for number, line in enumerate(handle, 1):
+            name = line.strip()
+            provenance = source.provenance(number)
+            yield Entity(id=name, schema="Company", name=name, provenance=provenance)
+            yield Listing(
+                id=name, entity=name, authority="OFAC", list_name="SDN", provenance=provenance
+            )
+            yield Notice("seen")
 
 
 def _snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -47,15 +72,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return outdir
 
 
-def test_loading_the_same_files_twice_changes_nothing(world: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "parsing in a child"])
+def test_loading_the_same_files_twice_changes_nothing(
+    world: Path, tmp_path: Path, parallel: bool
+) -> None:
     path = tmp_path / "w.db"
+    names = ("entities", "links", "listings")
     with Workspace(path) as workspace:
-        for name in ("entities", "links", "listings"):
-            load_file(workspace, f"{name}-csv", world / f"{name}.csv", progress=False)
+        for name in names:
+            load_file(
+                workspace, f"{name}-csv", world / f"{name}.csv", parallel=parallel, progress=False
+            )
         before = _snapshot(path)
         again = [
-            load_file(workspace, f"{name}-csv", world / f"{name}.csv", progress=False)
-            for name in ("entities", "links", "listings")
+            load_file(
+                workspace, f"{name}-csv", world / f"{name}.csv", parallel=parallel, progress=False
+            )
+            for name in names
         ]
     assert all(s.inserted == 0 and s.updated == 0 and s.unchanged == s.records for s in again)
     assert _snapshot(path) == before
@@ -100,21 +133,16 @@ def test_a_load_killed_mid_way_is_consistent_and_a_rerun_completes_it(
     assert _snapshot(killed) == _snapshot(clean)
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "parsing in a child"])
 def test_ctrl_c_marks_the_load_interrupted_and_keeps_committed_batches(
-    tmp_path: Path, workspace: Workspace
+    tmp_path: Path, workspace: Workspace, parallel: bool
 ) -> None:
-    @loader("test-interrupted", description="raises KeyboardInterrupt after two batches")
-    def read(source: SourceFile) -> Iterator[Record]:
-        for number in range(25):
-            if number == 20:
-                raise KeyboardInterrupt
-            yield Entity(id=f"E{number}", schema="Company", name=f"Firm {number}",
-                         provenance=source.provenance(number))  # fmt: skip
-
     path = tmp_path / "input.txt"
     path.write_text("x")
     with pytest.raises(KeyboardInterrupt):
-        load_file(workspace, "test-interrupted", path, batch_size=8, progress=False)
+        load_file(
+            workspace, "test-interrupted", path, batch_size=8, parallel=parallel, progress=False
+        )
     assert workspace.query("SELECT count(*) FROM entities")[0][0] == 16
     assert workspace.query("SELECT status FROM loads")[0][0] == "interrupted"
 
@@ -122,18 +150,6 @@ def test_ctrl_c_marks_the_load_interrupted_and_keeps_committed_batches(
 def test_a_full_list_withdraws_listings_it_no_longer_has(
     tmp_path: Path, workspace: Workspace
 ) -> None:
-    @loader("test-snapshot", description="one listing per line", snapshot=True)
-    def read(source: SourceFile) -> Iterator[Record]:
-        with source.open_text() as handle:
-            for number, line in enumerate(handle, 1):
-                name = line.strip()
-                yield Entity(
-                    id=name, schema="Company", name=name, provenance=source.provenance(number)
-                )
-                yield Listing(id=name, entity=name, authority="OFAC", list_name="SDN",
-                              provenance=source.provenance(number))  # fmt: skip
-                yield Notice("seen")
-
     path = tmp_path / "list.txt"
     path.write_text("ALFA\nBETA\n")
     first = load_file(workspace, "test-snapshot", path, dataset="l", progress=False)
@@ -179,3 +195,29 @@ def test_indexes_dropped_by_a_crashed_bulk_load_are_rebuilt_on_open(tmp_path: Pa
     with Workspace(path) as workspace:
         assert workspace.query("SELECT 1 FROM sqlite_master WHERE name = 'names_key'")
         assert workspace.query("SELECT count(*) FROM deferred_indexes")[0][0] == 0
+
+
+def test_a_loader_error_in_the_child_process_reaches_the_caller(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    path = tmp_path / "entities.csv"
+    path.write_text("id,schema\nK1,Company\n")
+    with pytest.raises(InputError, match="lacks required column"):
+        load_file(workspace, "entities-csv", path, parallel=True, progress=False)
+    assert workspace.query("SELECT status, error FROM loads")[0][0] == "failed"
+
+
+def test_both_modes_write_the_same_rejects(tmp_path: Path) -> None:
+    text = "id,name,incorporation_date\nK1,Alfa,2020-01-01\nK2,,2020\nK3,Beta,2020-02-30\n"
+    (tmp_path / "entities.csv").write_text(text)
+    found = []
+    for parallel in (False, True):
+        with Workspace(tmp_path / f"{parallel}.db") as workspace:
+            summary = load_file(
+                workspace, "entities-csv", tmp_path / "entities.csv", parallel=parallel,
+                progress=False,
+            )  # fmt: skip
+            rejects = workspace.query("SELECT file, line, reason, raw FROM rejects ORDER BY line")
+            found.append(([tuple(row) for row in rejects], summary.records, summary.rejected))
+    assert found[0] == found[1]
+    assert found[0][1:] == (1, 2)

@@ -60,6 +60,7 @@ class BatchCounts:
 class _Table:
     name: str
     columns: tuple[str, ...]
+    to_row: Callable[[Any], tuple[Any, ...]]
     sql: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,12 +82,41 @@ class _Table:
         )
 
 
-_TABLES: dict[type, tuple[_Table, Callable[[Any], tuple[Any, ...]]]] = {
-    Entity: (_Table("entities", rows.ENTITY_COLUMNS), rows.entity_row),
-    Link: (_Table("links", rows.LINK_COLUMNS), rows.link_row),
-    Listing: (_Table("listings", rows.LISTING_COLUMNS), rows.listing_row),
-    Shipment: (_Table("shipments", rows.SHIPMENT_COLUMNS), rows.shipment_row),
+_TABLES = {
+    Entity: _Table("entities", rows.ENTITY_COLUMNS, rows.entity_row),
+    Link: _Table("links", rows.LINK_COLUMNS, rows.link_row),
+    Listing: _Table("listings", rows.LISTING_COLUMNS, rows.listing_row),
+    Shipment: _Table("shipments", rows.SHIPMENT_COLUMNS, rows.shipment_row),
 }
+
+
+@dataclass
+class PreparedBatch:
+    """A batch turned into plain rows: picklable, so another process can prepare it."""
+
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    rejects: list[tuple[str | None, int | None, str | None, str, str | None]] = field(
+        default_factory=list
+    )
+    records: int = 0
+
+
+def prepare_batch(records: Iterable[Entity | Link | Listing | Shipment | Reject]) -> PreparedBatch:
+    """Rows for each table (content and citation columns) and the rejects of a batch."""
+    batch = PreparedBatch()
+    for record in records:
+        if isinstance(record, Reject):
+            batch.rejects.append(
+                (record.file, record.line, record.location, record.reason, record.raw)
+            )
+            continue
+        table = _TABLES[type(record)]
+        prov = record.provenance
+        batch.rows.setdefault(table.name, []).append(
+            (*table.to_row(record), prov.source_file, prov.record, prov.source_url)
+        )
+        batch.records += 1
+    return batch
 
 
 class Workspace:
@@ -222,51 +252,52 @@ class Workspace:
         seen_listings: bool = False,
     ) -> BatchCounts:
         """Upsert one batch of records and the load's running totals in a single transaction."""
-        grouped: dict[type, list[Any]] = {}
-        for record in records:
-            grouped.setdefault(type(record), []).append(record)
+        return self.write_prepared(
+            load_id, dataset, file, prepare_batch(records), seen_listings=seen_listings
+        )
+
+    def write_prepared(
+        self,
+        load_id: int,
+        dataset: str,
+        file: str,
+        batch: PreparedBatch,
+        *,
+        seen_listings: bool = False,
+    ) -> BatchCounts:
+        """Write a batch already turned into rows (see :func:`prepare_batch`) in one transaction."""
         counts = BatchCounts()
-        stamp = now()
+        tail = (load_id, now())
         with self.transaction() as db:
-            for kind, (table, to_row) in _TABLES.items():
-                batch = grouped.get(kind)
-                if not batch:
+            for table in _TABLES.values():
+                prepared = batch.rows.get(table.name)
+                if not prepared:
                     continue
-                provenance_tail = (load_id, stamp)
-                values = [
-                    (*to_row(record), record.provenance.source_file, record.provenance.record,
-                     record.provenance.source_url, *provenance_tail)
-                    for record in batch
-                ]  # fmt: skip
+                values = [(*row, *tail) for row in prepared]
                 before = self._max_rowid(table.name)
                 changed = db.executemany(table.sql, values).rowcount
                 inserted = self._max_rowid(table.name) - before
                 counts.inserted += inserted
                 counts.updated += changed - inserted
-                counts.unchanged += len(batch) - changed
-                if seen_listings and kind is Listing:
+                counts.unchanged += len(values) - changed
+                if seen_listings and table.name == "listings":
                     db.executemany(
                         "INSERT OR IGNORE INTO temp.seen_listings (id) VALUES (?)",
-                        ((value[0],) for value in values),
+                        ((row[0],) for row in prepared),
                     )
-            rejects = grouped.get(Reject, [])
-            if rejects:
+            if batch.rejects:
                 db.executemany(
                     "INSERT INTO rejects (load_id, dataset, file, line, location, reason, raw) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (load_id, dataset, reject.file or file, reject.line, reject.location,
-                         reject.reason, reject.raw)
-                        for reject in rejects
-                    ],
+                    [(load_id, dataset, reject_file or file, *rest)
+                     for reject_file, *rest in batch.rejects],
                 )  # fmt: skip
-                counts.rejected = len(rejects)
+                counts.rejected = len(batch.rejects)
             db.execute(
                 "UPDATE loads SET records = records + ?, inserted = inserted + ?, "
                 "updated = updated + ?, rejected = rejected + ? WHERE id = ?",
-                (len(records) - len(rejects), counts.inserted, counts.updated, counts.rejected,
-                 load_id),
-            )  # fmt: skip
+                (batch.records, counts.inserted, counts.updated, counts.rejected, load_id),
+            )
         return counts
 
     def _max_rowid(self, table: str) -> int:
