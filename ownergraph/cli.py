@@ -11,6 +11,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -296,6 +297,16 @@ def show(state: State, entity: str, as_json: bool) -> None:
                 row["end_date"] or "",
             )  # fmt: skip
         out.print(table)
+    if detail.merges:
+        table = Table(title="Merged records and why", title_justify="left")
+        for column in ("record", "with", "evidence"):
+            table.add_column(column)
+        for merge in detail.merges:
+            evidence = merge.get("judgement") or ", ".join(
+                f"{key} {value:+g}" for key, value in merge.get("features", {}).items()
+            )
+            table.add_row(merge["left"], merge["right"], f"{evidence}")
+        out.print(table)
     if detail.shipment_count:
         out.print(f"Shipments: {detail.shipment_count} (first {len(detail.shipments)} below)")
         table = Table()
@@ -308,6 +319,81 @@ def show(state: State, entity: str, as_json: bool) -> None:
                 row["hs_code"] or "", row["chpl_tier"] or "", value,
             )  # fmt: skip
         out.print(table)
+
+
+@main.command()
+@click.option(
+    "--threshold", default=0.9, show_default=True, type=click.FloatRange(0.5, 0.999),
+    help="Match probability at or above which two records are merged.",
+)  # fmt: skip
+@json_option
+@pass_state
+def resolve(state: State, threshold: float, as_json: bool) -> None:
+    """Link records of the same firm or person across sources (judgements always win)."""
+    from ownergraph.resolve.run import resolve as run_resolution
+
+    with _errors(), state.open() as workspace:
+        summary = run_resolution(workspace, threshold=threshold, console=err)
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    err.print(
+        f"{summary.records} records, {summary.candidate_pairs} candidate pairs, "
+        f"{summary.matches} matches, {summary.vetoed} vetoed by conflicting evidence, "
+        f"{summary.judgements} judgements: {summary.merges} merges into {summary.clusters} "
+        f"multi-record entities ({summary.seconds:.1f}s)",
+        highlight=False,
+    )
+
+
+@main.command()
+@click.argument("left")
+@click.argument("right")
+@click.argument("verdict", type=click.Choice(["same", "different", "unsure", "retract"]))
+@json_option
+@pass_state
+def judge(state: State, left: str, right: str, verdict: str, as_json: bool) -> None:
+    """Record that records LEFT and RIGHT are the same entity, or not; 'retract' withdraws it.
+
+    Judgements are stored with author ($OWNERGRAPH_AUTHOR or the login name) and time, and
+    obeyed by every later 'resolve'.
+    """
+    from ownergraph.resolve import judgements
+
+    with _errors(), state.open() as workspace:
+        if verdict == "retract":
+            withdrawn = judgements.retract(workspace, left, right)
+            result: dict[str, Any] = {"retracted": withdrawn}
+        else:
+            result = asdict(judgements.judge(workspace, left, right, verdict))
+    if as_json:
+        print_json(result)
+    else:
+        err.print(
+            f"{verdict}: {left} / {right}; run 'ownergraph resolve' to apply", highlight=False
+        )
+
+
+@main.command(name="judgements")
+@click.option("--history", is_flag=True, help="Include retracted judgements.")
+@json_option
+@pass_state
+def list_judgements(state: State, history: bool, as_json: bool) -> None:
+    """List the human judgements (export with --json)."""
+    from ownergraph.resolve import judgements
+
+    with _errors(), state.open() as workspace:
+        found = judgements.judgements(workspace, history=history)
+    if as_json:
+        print_json({"judgements": [asdict(item) for item in found]})
+        return
+    table = Table()
+    for column in ("left", "right", "verdict", "author", "created", "retracted"):
+        table.add_column(column)
+    for item in found:
+        table.add_row(item.left, item.right, item.verdict, item.author, item.created_at,
+                      item.retracted_at or "")  # fmt: skip
+    out.print(table)
 
 
 @main.command()

@@ -16,6 +16,8 @@ from rich.console import Console
 
 from ownergraph import ingest, lookup
 from ownergraph.generate.world import generate
+from ownergraph.resolve.evaluate import evaluate
+from ownergraph.resolve.run import resolve
 from ownergraph.workspace import Workspace
 from ownergraph.workspace.stats import collect
 
@@ -87,6 +89,17 @@ def run(directory: Path, *, seed: int = 7, size: int = 3000, console: Console) -
         )
         console.print("links: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.links.items())))
         console.print(f"shipments: {stats.shipments} ({stats.chpl_shipments} of CHPL goods)")
+        console.rule("[bold]3. Entity resolution")
+        resolution = resolve(workspace, progress=False)
+        scores = evaluate(workspace, world, "synthetic")
+        console.print(
+            f"{resolution.records} records -> {resolution.merges} merges into "
+            f"{resolution.clusters} multi-record entities ({resolution.vetoed} pairs vetoed by "
+            f"conflicting identifiers or dates); against the world's truth: precision "
+            f"{scores.precision:.3f}, recall {scores.recall:.3f}, F1 {scores.f1:.3f}, "
+            f"{scores.conflicting_merges} merges of conflicting identifiers",
+            highlight=False,
+        )
         spelling = _first_chain(workspace, truth["chains"][0], console)
     console.rule("[bold]Next")
     console.print(
@@ -98,26 +111,27 @@ def run(directory: Path, *, seed: int = 7, size: int = 3000, console: Console) -
 
 
 def _first_chain(workspace: Workspace, chain: dict[str, Any], console: Console) -> str:
-    console.rule("[bold]3. One planted chain, record by record")
+    console.rule("[bold]4. One planted chain, entity by entity")
     console.print(
-        "Entity resolution and the path analyses will join these records into chains; "
-        "for now, the records an investigator starts from:"
+        "Each party of the first planted chain, as resolved from registry and customs records "
+        "(the path analyses will join them into the chain):"
     )
     for role in ("supplier", "trader", "broker", "importer", "end_user"):
         view = lookup.entity_view(workspace, f"synthetic:{chain[role]}")
         flag = " [bold red]SANCTIONED[/]" if view.sanctioned else ""
-        aliases = f" a.k.a. {'; '.join(view.aliases)}" if view.aliases else ""
+        shown = "; ".join(view.aliases[:4]) + (" ..." if len(view.aliases) > 4 else "")
+        aliases = f" a.k.a. {shown}" if view.aliases else ""
         console.print(
             f"  {role:<9} {view.name} ({view.country}){aliases} "
-            f"[dim]{', '.join(view.identifiers)}[/]{flag}"
+            f"[dim]{', '.join(view.identifiers)}; {len(view.sources)} records[/]{flag}",
+            highlight=False,
         )
     trader = lookup.entity_view(workspace, f"synthetic:{chain['trader']}")
     spelling = trader.aliases[0] if trader.aliases else trader.name
     hits = lookup.search(workspace, spelling, limit=5)
     console.print(
-        f"Searching the Latin spelling {spelling!r} finds {len(hits)} records: ; ".join(
-            f"{hit.name} ({hit.id})" for hit in hits
-        ),
+        f"Searching the Latin spelling {spelling!r} finds {len(hits)} entities: "
+        + "; ".join(f"{hit.name} ({hit.id})" for hit in hits),
         highlight=False,
         markup=False,
     )

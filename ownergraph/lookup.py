@@ -56,6 +56,7 @@ class EntityDetail:
     listings: list[dict[str, Any]] = field(default_factory=list)
     shipments: list[dict[str, Any]] = field(default_factory=list)
     shipment_count: int = 0
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,43 +66,77 @@ class EntityDetail:
             "listings": self.listings,
             "shipments": self.shipments,
             "shipment_count": self.shipment_count,
+            "merges": self.merges,
         }
 
 
-def _active_listing_sql(alias: str = "l") -> str:
-    return (
-        f"({alias}.listed_on IS NULL OR {alias}.listed_on <= :day) "
-        f"AND ({alias}.delisted_on IS NULL OR {alias}.delisted_on > :day) "
-        f"AND ({alias}.withdrawn_on IS NULL OR {alias}.withdrawn_on > :day)"
+def canonical_id(workspace: Workspace, record_id: str) -> str:
+    """The resolved entity a record belongs to (itself when resolution merged it with nothing)."""
+    rows = workspace.query("SELECT canonical_id FROM clusters WHERE entity_id = ?", (record_id,))
+    return str(rows[0][0]) if rows else record_id
+
+
+def members(workspace: Workspace, entity_id: str) -> list[str]:
+    """Record ids of the resolved entity ``entity_id`` (canonical or any member id)."""
+    canonical = canonical_id(workspace, entity_id)
+    rows = workspace.query(
+        "SELECT entity_id FROM clusters WHERE canonical_id = ? ORDER BY entity_id", (canonical,)
     )
+    return [str(row[0]) for row in rows] or [entity_id]
 
 
 def entity_view(workspace: Workspace, entity_id: str, score: float | None = None) -> EntityView:
-    """The contract view of one entity; :class:`InputError` if there is none with that id."""
+    """The contract view of a resolved entity; :class:`InputError` if there is no such record.
+
+    Names, identifiers and sources are the union over the records merged into it; the name
+    shown is the canonical record's.
+    """
+    canonical = canonical_id(workspace, entity_id)
+    ids = members(workspace, canonical)
+    placeholders = ", ".join("?" * len(ids))
     rows = workspace.query(
-        "SELECT id, dataset, schema, name, country, data, record FROM entities WHERE id = ?",
-        (entity_id,),
+        f"SELECT id, dataset, schema, name, country, data, record FROM entities "
+        f"WHERE id IN ({placeholders}) ORDER BY id = ? DESC, id",
+        (*ids, canonical),
     )
     if not rows:
         raise InputError(f"no entity {entity_id!r}")
-    row = rows[0]
-    data = json.loads(row["data"])
-    sanctioned = bool(
-        workspace.query(
-            f"SELECT 1 FROM listings l WHERE l.entity_id = :id AND {_active_listing_sql()} LIMIT 1",
-            {"id": entity_id, "day": date.today().isoformat()},
-        )
+    first = rows[0]
+    names: list[str] = []
+    identifiers: list[str] = []
+    for row in rows:
+        data = json.loads(row["data"])
+        names.extend(name for name, _ in data.get("names", []) if name not in names)
+        identifiers.extend(i for i in data.get("identifiers", []) if i not in identifiers)
+    sanctioned = _sanctioned(workspace, ids)
+    schema = next(
+        (row["schema"] for row in rows if row["schema"] != "LegalEntity"), first["schema"]
     )
+    country = next((row["country"] for row in rows if row["country"]), None)
     return EntityView(
-        id=row["id"],
-        name=row["name"],
-        aliases=[name for name, _ in data.get("names", []) if name != row["name"]],
-        schema=row["schema"],
-        country=row["country"],
+        id=canonical,
+        name=first["name"],
+        aliases=[name for name in names if name != first["name"]],
+        schema=schema,
+        country=country,
         sanctioned=sanctioned,
-        identifiers=list(data.get("identifiers", [])),
-        sources=[{"dataset": row["dataset"], "record": row["record"]}],
+        identifiers=identifiers,
+        sources=[{"dataset": row["dataset"], "record": row["record"]} for row in rows],
         score=score,
+    )
+
+
+def _sanctioned(workspace: Workspace, ids: list[str]) -> bool:
+    placeholders = ", ".join("?" * len(ids))
+    day = date.today().isoformat()
+    return bool(
+        workspace.query(
+            f"SELECT 1 FROM listings WHERE entity_id IN ({placeholders}) "
+            f"AND (listed_on IS NULL OR listed_on <= ?) "
+            f"AND (delisted_on IS NULL OR delisted_on > ?) "
+            f"AND (withdrawn_on IS NULL OR withdrawn_on > ?) LIMIT 1",
+            (*ids, day, day, day),
+        )
     )
 
 
@@ -110,7 +145,8 @@ def search(
 ) -> list[EntityView]:
     """Entities whose names contain every word of ``text``, case- and accent-insensitively.
 
-    Ranked by rapidfuzz similarity of the folded names to the folded query (0-1).
+    Ranked by rapidfuzz similarity of the folded names to the folded query (0-1); records merged
+    by resolution come back once, as their entity.
     """
     query = fold(text)
     if not query:
@@ -124,8 +160,9 @@ def search(
     best: dict[str, float] = {}
     for row in rows:
         score = fuzz.WRatio(query, row["key"]) / 100.0
-        if score > best.get(row["entity_id"], -1.0):
-            best[row["entity_id"]] = score
+        entity = canonical_id(workspace, row["entity_id"])
+        if score > best.get(entity, -1.0):
+            best[entity] = score
     wanted = country_code(country) if country else None
     if country and wanted is None:
         raise InputError(f"unknown country {country!r}")
@@ -181,34 +218,46 @@ def _ambiguous(reference: str, candidates: list[str]) -> str:
 
 
 def describe(workspace: Workspace, entity_id: str, *, shipments: int = 20) -> EntityDetail:
-    """Everything the workspace knows about one entity, for ``show``."""
+    """Everything the workspace knows about one entity, for ``show``.
+
+    The links, listings and shipments are those of every record merged into the entity, and
+    ``merges`` says which records were merged and why.
+    """
     view = entity_view(workspace, entity_id)
-    data = json.loads(workspace.query("SELECT data FROM entities WHERE id = ?", (entity_id,))[0][0])
-    data.pop("names", None)
-    data.pop("identifiers", None)
-    links = [
-        {
-            "type": row["type"],
-            "direction": "out" if row["source_id"] == entity_id else "in",
-            "source": row["source_id"],
-            "target": row["target_id"],
-            "target_name": row["target_name"],
-            "other": row["target_id"] if row["source_id"] == entity_id else row["source_id"],
-            "other_name": row["other_name"] or row["target_name"],
-            "share": _share_text(row),
-            "role": row["role"],
-            "start_date": row["start_date"],
-            "end_date": row["end_date"],
-            "source_file": row["source_file"],
-            "record": row["record"],
-        }
-        for row in workspace.query(
-            "SELECT l.*, e.name AS other_name FROM links l LEFT JOIN entities e "
-            "ON e.id = CASE WHEN l.source_id = :id THEN l.target_id ELSE l.source_id END "
-            "WHERE l.source_id = :id OR l.target_id = :id ORDER BY l.type, l.id",
-            {"id": entity_id},
+    ids = members(workspace, view.id)
+    marks = ", ".join("?" * len(ids))
+    properties: dict[str, Any] = {}
+    for (data,) in workspace.query(f"SELECT data FROM entities WHERE id IN ({marks})", ids):
+        for key, value in json.loads(data).items():
+            if key not in ("names", "identifiers"):
+                properties.setdefault(key, value)
+    inside = set(ids)
+    links = []
+    for row in workspace.query(
+        f"SELECT * FROM links WHERE source_id IN ({marks}) OR target_id IN ({marks}) "
+        f"ORDER BY type, id",
+        (*ids, *ids),
+    ):
+        outgoing = row["source_id"] in inside
+        other = row["target_id"] if outgoing else row["source_id"]
+        other_view = entity_view(workspace, other) if other and _exists(workspace, other) else None
+        links.append(
+            {
+                "type": row["type"],
+                "direction": "out" if outgoing else "in",
+                "source": row["source_id"],
+                "target": row["target_id"],
+                "target_name": row["target_name"],
+                "other": other_view.id if other_view else other,
+                "other_name": other_view.name if other_view else row["target_name"],
+                "share": _share_text(row),
+                "role": row["role"],
+                "start_date": row["start_date"],
+                "end_date": row["end_date"],
+                "source_file": row["source_file"],
+                "record": row["record"],
+            }
         )
-    ]
     listings = [
         {
             "authority": row["authority"],
@@ -221,21 +270,30 @@ def describe(workspace: Workspace, entity_id: str, *, shipments: int = 20) -> En
             "record": row["record"],
         }
         for row in workspace.query(
-            "SELECT * FROM listings WHERE entity_id = ? ORDER BY listed_on", (entity_id,)
+            f"SELECT * FROM listings WHERE entity_id IN ({marks}) ORDER BY listed_on", ids
         )
     ]
-    trade_where = "exporter_id = :id OR importer_id = :id OR declarant_id = :id"
-    count = workspace.query(
-        f"SELECT count(*) FROM shipments WHERE {trade_where}", {"id": entity_id}
+    trade_where = (
+        f"exporter_id IN ({marks}) OR importer_id IN ({marks}) OR declarant_id IN ({marks})"
     )
+    count = workspace.query(f"SELECT count(*) FROM shipments WHERE {trade_where}", ids * 3)
     trade = [
         {key: row[key] for key in SHIPMENT_FIELDS}
         for row in workspace.query(
-            f"SELECT * FROM shipments WHERE {trade_where} ORDER BY date LIMIT :limit",
-            {"id": entity_id, "limit": shipments},
+            f"SELECT * FROM shipments WHERE {trade_where} ORDER BY date LIMIT ?",
+            (*ids, *ids, *ids, shipments),
         )
     ]
-    return EntityDetail(view, data, links, listings, trade, int(count[0][0]))
+    merges: list[dict[str, Any]] = []
+    for (explanation,) in workspace.query(
+        f"SELECT explanation FROM clusters WHERE entity_id IN ({marks})", ids
+    ):
+        merges.extend(merge for merge in json.loads(explanation) if merge not in merges)
+    return EntityDetail(view, properties, links, listings, trade, int(count[0][0]), merges)
+
+
+def _exists(workspace: Workspace, entity_id: str) -> bool:
+    return bool(workspace.query("SELECT 1 FROM entities WHERE id = ?", (entity_id,)))
 
 
 def _share_text(row: Any) -> str | None:

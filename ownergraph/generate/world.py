@@ -1,7 +1,8 @@
 """A seeded synthetic world of suppliers, intermediaries, brokers, importers and end users.
 
 ``generate(outdir, seed=..., size=...)`` writes ``entities.csv``, ``links.csv``, ``listings.csv``
-and ``shipments.csv`` (the simple CSV formats) plus ``truth.json``: the planted evasion chains,
+and ``shipments.csv`` (the simple CSV formats) plus ``truth.json`` and ``truth_parties.csv`` (which
+company each shipment party really is, for scoring entity resolution): the planted evasion chains,
 decoys and 50%-rule cases whose answers tests and benchmarks check. Every attribute of company
 ``i`` is a pure function of ``(seed, i)``, so files of millions of rows stream out in bounded
 memory.
@@ -282,7 +283,7 @@ class _Writers:
         outdir.mkdir(parents=True, exist_ok=True)
         self.handles = {
             name: (outdir / f"{name}.csv").open("w", encoding="utf-8", newline="")
-            for name in ("entities", "links", "listings", "shipments")
+            for name in ("entities", "links", "listings", "shipments", "truth_parties")
         }
         self.rows = {name: csv.writer(handle) for name, handle in self.handles.items()}
         for name, header in (
@@ -290,6 +291,7 @@ class _Writers:
             ("links", LINK_HEADER),
             ("listings", LISTING_HEADER),
             ("shipments", SHIPMENT_HEADER),
+            ("truth_parties", ("declaration_id", "exporter", "importer", "declarant")),
         ):
             self.rows[name].writerow(header)
         self.counts = dict.fromkeys(self.handles, 0)
@@ -448,6 +450,10 @@ class _Trade:
              _goods(hs6), quantity, "pcs", f"{value:.2f}", "USD", origin or exporter.country,
              importer.country, ""),
         )  # fmt: skip
+        self.out.write(
+            "truth_parties",
+            (declaration, exporter.id, importer.id, declarant.id if declarant else ""),
+        )
         return declaration
 
 

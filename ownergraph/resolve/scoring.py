@@ -1,0 +1,152 @@
+"""Scoring a candidate pair: named features, each adding log-odds, and vetoes.
+
+The model is a small, documented log-odds sum in the spirit of Fellegi-Sunter: a prior, plus one
+contribution per piece of evidence (docs/methodology.md gives the table). The explanation of a
+score is the feature -> contribution mapping itself, so every merge says why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Indel
+
+from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES
+from ownergraph.resolve.matchable import Matchable
+from ownergraph.resolve.normalise import GENERIC_WORDS, NameForm
+
+PRIOR = -2.5
+DEFAULT_THRESHOLD = 0.9
+PERSON = "Person"
+ORGANISATIONS = frozenset({"Company", "Organization"})
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The score of one pair: a probability, its features, or the veto that forbids it."""
+
+    probability: float
+    features: dict[str, float] = field(default_factory=dict)
+    veto: str | None = None
+
+    @property
+    def log_odds(self) -> float:
+        return sum(self.features.values())
+
+
+class TokenWeights:
+    """Inverse document frequency of skeleton tokens: rare words say more than common ones."""
+
+    def __init__(self, counts: Counter[str], records: int) -> None:
+        self.counts = counts
+        self.log_total = math.log(max(records, 2))
+
+    def __call__(self, token: str) -> float:
+        weight = max(0.1, self.log_total - math.log(1 + self.counts.get(token, 0)))
+        return weight * 0.2 if token in GENERIC_WORDS else weight
+
+
+def name_similarity(a: NameForm, b: NameForm, weight: TokenWeights) -> float:
+    """Share of the two names' token weight that the other name matches (0-1, fuzzy per token)."""
+    if not a.skeleton or not b.skeleton:
+        return 0.0
+    if a.skeleton == b.skeleton:
+        return 1.0
+    total = sum(weight(token) for token in a.skeleton) + sum(weight(token) for token in b.skeleton)
+    if total <= 0:
+        return 0.0
+    matched = 0.0
+    for mine, theirs in ((a.skeleton, b.skeleton), (b.skeleton, a.skeleton)):
+        for token in mine:
+            best = max(Indel.normalized_similarity(token, other) for other in theirs)
+            if best >= 0.75:
+                matched += best * weight(token)
+    return matched / total
+
+
+def _name_evidence(similarity: float) -> float:
+    for bound, evidence in ((0.97, 5.0), (0.9, 3.5), (0.8, 2.0), (0.65, 0.0), (0.5, -2.0)):
+        if similarity >= bound:
+            return evidence
+    return -5.0
+
+
+def _differ(a: str | None, b: str | None) -> bool:
+    """Two dates disagree at the precision both have ("1961" agrees with "1961-04-12")."""
+    if not a or not b:
+        return False
+    common = min(len(a), len(b))
+    return a[:common] != b[:common]
+
+
+def _dates(a: str | None, b: str | None, full: float, year: float, conflict: float) -> float:
+    """Evidence from two possibly partial dates: agreement to the day, the year, or a conflict."""
+    if not a or not b:
+        return 0.0
+    if a == b and len(a) == 10:
+        return full
+    if a[:4] == b[:4]:
+        return year
+    return conflict
+
+
+def identifier_conflict(a: Matchable, b: Matchable) -> str | None:
+    """Why two records cannot be one entity by their identifiers, or None.
+
+    Generic registration and tax numbers (``reg:``, ``tax:``) conflict only between records of
+    the same country, where they come from the same register.
+    """
+    schemes = UNIQUE_SCHEMES | (LOCAL_SCHEMES if a.country and a.country == b.country else set())
+    for scheme in schemes:
+        mine = {i.value for i in a.identifiers if i.scheme == scheme and i.valid is not False}
+        theirs = {i.value for i in b.identifiers if i.scheme == scheme and i.valid is not False}
+        if mine and theirs and not mine & theirs:
+            return f"different {scheme} identifiers"
+    return None
+
+
+def incompatible(a: Matchable, b: Matchable) -> str | None:
+    """Why two records can never be one entity (the scorer's vetoes), or None."""
+    schemas = {a.schema, b.schema}
+    if PERSON in schemas and schemas & ORGANISATIONS:
+        return "a person and an organisation"
+    if a.schema == PERSON == b.schema and _differ(a.birth_date, b.birth_date):
+        return "different birth dates"
+    return identifier_conflict(a, b)
+
+
+def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
+    """Score a pair of records; a veto means they must never be merged by the scorer."""
+    veto = incompatible(a, b)
+    if veto:
+        return Match(0.0, veto=veto)
+    shared = {i.key for i in a.identifiers} & {i.key for i in b.identifiers}
+    features: dict[str, float] = {"prior": PRIOR}
+    if shared:
+        strong = any(i.key in shared and i.strong and i.valid for i in a.identifiers)
+        features["identifier"] = 8.0 if strong else 3.0
+    similarity = max((name_similarity(x, y, weight) for x in a.names for y in b.names), default=0.0)
+    features["name"] = _name_evidence(similarity)
+    forms_a = {label for form in a.names for label in form.legal_forms}
+    forms_b = {label for form in b.names for label in form.legal_forms}
+    if forms_a and forms_b:
+        features["legal_form"] = 0.5 if forms_a & forms_b else -2.0
+    numbers_a = {n for form in a.names for n in form.numbers}
+    numbers_b = {n for form in b.names for n in form.numbers}
+    if numbers_a and numbers_b and not numbers_a & numbers_b:
+        features["numbers"] = -6.0
+    if a.country and b.country:
+        features["country"] = 1.0 if a.country == b.country else -2.5
+    if a.schema == PERSON == b.schema:
+        features["birth_date"] = _dates(a.birth_date, b.birth_date, 3.0, 1.0, 0.0)
+    else:
+        dated = _dates(a.incorporation_date, b.incorporation_date, 1.5, 0.5, -1.5)
+        if dated:
+            features["incorporation_date"] = dated
+    if a.address and a.address == b.address:
+        features["address"] = 1.0
+    features = {key: round(value, 3) for key, value in features.items() if value}
+    total = sum(features.values())
+    return Match(1.0 / (1.0 + math.exp(-total)), features)

@@ -1,0 +1,78 @@
+"""Scoring: identifier evidence, vetoes, generic words and shells."""
+
+from collections import Counter
+
+from ownergraph.resolve.identifiers import parse
+from ownergraph.resolve.matchable import Matchable
+from ownergraph.resolve.normalise import name_form
+from ownergraph.resolve.scoring import TokenWeights, score
+
+
+def _record(name: str, *ids: str, schema: str = "Company", country: str | None = "KZ",
+            birth: str | None = None, record: str = "x") -> Matchable:  # fmt: skip
+    return Matchable(
+        id=record, schema=schema, dataset="d", names=(name_form(name),), country=country,
+        identifiers=tuple(p for i in ids if (p := parse(i))), birth_date=birth,
+        incorporation_date=None, address=None,
+    )  # fmt: skip
+
+
+WEIGHTS = TokenWeights(Counter({"trade": 500, "alfa": 40, "bereke": 2, "treid": 3}), 1000)
+
+
+def test_a_shared_valid_identifier_across_scripts_is_a_sure_match() -> None:
+    match = score(
+        _record("ТОО «Береке Трейд»", "bin:230340355717"),
+        _record("BEREKE TREID TOO", "bin:230340355717"),
+        WEIGHTS,
+    )
+    assert match.probability > 0.999
+    assert match.features["identifier"] == 8.0 and match.features["name"] == 5.0
+
+
+def test_different_valid_unique_identifiers_veto() -> None:
+    match = score(_record("Bereke", "inn:7731084175"), _record("Bereke", "inn:7707083893"), WEIGHTS)
+    assert match.veto == "different inn identifiers"
+
+
+def test_an_invalid_identifier_is_weak_evidence_and_never_vetoes() -> None:
+    left = _record("Bereke Treid", "inn:7731084176")
+    assert parse("inn:7731084176").valid is False  # type: ignore[union-attr]
+    assert score(left, _record("Bereke Treid", "inn:7707083893"), WEIGHTS).veto is None
+    assert (
+        score(left, _record("Bereke Treid", "inn:7731084176"), WEIGHTS).features["identifier"]
+        == 3.0
+    )
+
+
+def test_people_and_firms_never_merge() -> None:
+    match = score(_record("Alfa", schema="Person"), _record("Alfa", schema="Company"), WEIGHTS)
+    assert match.veto == "a person and an organisation"
+
+
+def test_birth_dates_veto_at_the_precision_both_have() -> None:
+    zakharov = _record("Zakharov Aleksandr", schema="Person", birth="1961-04-12")
+    assert score(
+        zakharov, _record("Захаров Александр", schema="Person", birth="1962"), WEIGHTS
+    ).veto
+    same = score(zakharov, _record("Захаров Александр", schema="Person", birth="1961"), WEIGHTS)
+    assert same.veto is None and same.features["birth_date"] == 1.0
+
+
+def test_numbered_shells_are_different_firms() -> None:
+    match = score(_record("Alfa Trade-12 FZE"), _record("Alfa Trade-13 FZE"), WEIGHTS)
+    assert match.features["numbers"] < 0 and match.probability < 0.01
+
+
+def test_generic_words_alone_do_not_make_a_match() -> None:
+    match = score(_record("Alfa Trade LLP"), _record("Omega Trade LLP"), WEIGHTS)
+    assert match.probability < 0.5
+
+
+def test_same_name_in_another_country_is_doubtful() -> None:
+    here, there = _record("Bereke Treid", country="KZ"), _record("Bereke Treid", country="KG")
+    assert score(here, there, WEIGHTS).probability < 0.9
+
+
+def test_empty_names_give_no_evidence_for_a_merge() -> None:
+    assert score(_record(""), _record(""), WEIGHTS).probability < 0.1
