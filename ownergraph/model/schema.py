@@ -81,5 +81,7 @@ IDENTIFIER_SCHEMES: dict[str, str] = {
     "ofac": "OFAC entry number (ent_num / UID)",
     "un": "UN Security Council reference number",
     "eu": "EU FSF logical id",
+    "uk": "UK OFSI Group ID",
+    "uk-ref": "UK Sanctions List reference (e.g. RUS0251)",
 }
 """The identifier schemes records use as ``scheme:value`` prefixes."""
