@@ -210,7 +210,7 @@ def _produce(read: Reader, source: SourceFile, size: int, sender: Connection) ->
     try:
         for batch, position in _prepared(read, source, notices, size):
             sender.send(("batch", batch, position, notices))
-            notices = Counter()
+            notices.clear()  # send() pickled it; _batches keeps counting into this object
         sender.send(("end", None, source.bytes_read, notices))
     except KeyboardInterrupt:
         sender.send(("interrupt", None, 0, notices))

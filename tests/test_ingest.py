@@ -197,6 +197,17 @@ def test_indexes_dropped_by_a_crashed_bulk_load_are_rebuilt_on_open(tmp_path: Pa
         assert workspace.query("SELECT count(*) FROM deferred_indexes")[0][0] == 0
 
 
+def test_notices_from_every_batch_of_a_parallel_load_are_counted(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text("".join(f"FIRM{number}\n" for number in range(30)))
+    summary = load_file(
+        workspace, "test-snapshot", path, batch_size=8, parallel=True, progress=False
+    )
+    assert summary.notices["seen"] == 30
+
+
 def test_a_loader_error_in_the_child_process_reaches_the_caller(
     tmp_path: Path, workspace: Workspace
 ) -> None:

@@ -134,6 +134,20 @@ def latin_variant(name: str, rng: random.Random) -> str:
     return latin_core
 
 
+def typo(text: str, rng: random.Random) -> str:
+    """One keying error: two neighbouring letters swapped, or one letter dropped or doubled."""
+    positions = [i for i in range(1, len(text) - 1) if text[i].isalpha() and text[i + 1].isalpha()]
+    if not positions:
+        return text
+    at = rng.choice(positions)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+    if kind == 1:
+        return text[:at] + text[at + 1 :]
+    return text[:at] + text[at] + text[at:]
+
+
 def person_name(rng: random.Random, russian: bool) -> str:
     if russian:
         first, last = rng.choice(_FIRST_RU), rng.choice(_LAST_RU)

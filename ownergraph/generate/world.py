@@ -185,7 +185,11 @@ class World:
         if role == "broker":
             name = name.rsplit(" ", 1)[0] + " Customs Broker " + name.rsplit(" ", 1)[1]
         elif role == "trader":
-            name = name.split(" ")[0] + rng.choice((" General Trading ", " Trade ", " Impex "))
+            trade = rng.choice(("General Trading", "Trade", "Impex"))
+            if rng.random() < 0.3:
+                # Registration mills number their shells: "Alfa Trade-12 FZE" is not "-13".
+                trade += f"-{rng.randint(1, 40)}"
+            name = f"{name.split(' ')[0]} {trade} "
             name += rng.choice(names.LEGAL_FORMS.get(country, ("LLC",)))
         return name, ()
 
@@ -423,6 +427,8 @@ class _Trade:
             spelling = names.latin_variant(company.name, rng)
         elif rng.random() < 0.2:
             spelling = company.name.upper()
+        if rng.random() < 0.05:
+            spelling = names.typo(spelling, rng)
         identifier = company.identifiers[0] if rng.random() < id_share else ""
         return (spelling, company.country, identifier)
 

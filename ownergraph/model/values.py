@@ -125,13 +125,17 @@ def parse_number(text: str) -> float | None:
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code (upper case) for a code or an English/local country name.
 
-    Unknown names give None rather than an error: sources use many region names ("Crimea region
-    of Ukraine") that are not countries.
+    Parts of a country give the country: the UK nations ("Wales") and ISO 3166-2 subdivision codes
+    (``US-DE``, as GLEIF and BODS write jurisdictions). Unknown names give None rather than an
+    error: sources use many region names ("Crimea region of Ukraine") that are not countries.
 
-    >>> country_code("Kazakhstan"), country_code("kz"), country_code("")
-    ('KZ', 'KZ', None)
+    >>> country_code("Kazakhstan"), country_code("kz"), country_code("US-DE"), country_code("")
+    ('KZ', 'KZ', 'US', None)
     """
     return None if text is None else _country_code(text)
+
+
+_SUBDIVISION = re.compile(r"([A-Za-z]{2})-[A-Za-z0-9]{1,3}")
 
 
 @lru_cache(maxsize=4096)
@@ -139,8 +143,11 @@ def _country_code(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
+    if match := _SUBDIVISION.fullmatch(text):
+        text = match[1]
     code: str | None = countrynames.to_code(text)
-    return code.upper() if code else None
+    # Parts of a country ("Wales" -> GB-WLS) count as the country.
+    return code.split("-")[0].upper() if code else None
 
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)

@@ -1,7 +1,8 @@
 """Blocking: which pairs of records are worth scoring, without ever scoring all pairs.
 
 Records share a block when they share an identifier, or the pair of their two rarest name tokens
-(romanisation skeletons, so scripts and spellings meet; one-word names use the word). Blocks over
+(romanisation skeletons, so scripts and spellings meet; one-word names use the word), also with
+either token cut to three letters so that one typo does not hide a match. Blocks over
 ``cap`` records are too common to say anything and are skipped; identifier blocks are exempt,
 since a shared identifier always counts.
 """
@@ -33,7 +34,11 @@ def block_keys(record: Matchable, counts: Counter[str]) -> set[str]:
         ]  # fmt: skip
         tokens.sort(key=lambda token: (counts[token], token))
         if len(tokens) >= 2:
-            keys.add("names:" + " ".join(sorted(tokens[:2])))
+            first, second = tokens[:2]
+            # The exact pair, and each token with the other's first three letters, so that a
+            # keying error in one word still meets its correct spelling.
+            for pair in ((first, second), (first[:3], second), (first, second[:3])):
+                keys.add("names:" + " ".join(sorted(pair)))
         elif tokens:
             keys.add(f"name:{tokens[0]}")
     return keys

@@ -27,6 +27,8 @@ class Matchable:
     birth_date: str | None
     incorporation_date: str | None
     address: str | None
+    undisclosed: bool = False
+    """A placeholder for an owner a register does not name (super-secure PSC, BODS anonymous)."""
 
 
 def read_matchables(workspace: Workspace) -> Iterator[Matchable]:
@@ -57,4 +59,5 @@ def read_matchables(workspace: Workspace) -> Iterator[Matchable]:
             birth_date=payload.get("birth_date"),
             incorporation_date=payload.get("incorporation_date"),
             address=fold(address) if address else None,
+            undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
         )

@@ -109,6 +109,8 @@ def identifier_conflict(a: Matchable, b: Matchable) -> str | None:
 
 def incompatible(a: Matchable, b: Matchable) -> str | None:
     """Why two records can never be one entity (the scorer's vetoes), or None."""
+    if a.undisclosed or b.undisclosed:
+        return "an undisclosed party is only itself"
     schemas = {a.schema, b.schema}
     if PERSON in schemas and schemas & ORGANISATIONS:
         return "a person and an organisation"

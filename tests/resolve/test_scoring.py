@@ -74,5 +74,11 @@ def test_same_name_in_another_country_is_doubtful() -> None:
     assert score(here, there, WEIGHTS).probability < 0.9
 
 
+def test_undisclosed_placeholders_never_merge() -> None:
+    hidden = _record("(super-secure PSC of 01234567)")
+    object.__setattr__(hidden, "undisclosed", True)
+    assert score(hidden, _record("(super-secure PSC of 01234567)"), WEIGHTS).veto
+
+
 def test_empty_names_give_no_evidence_for_a_merge() -> None:
     assert score(_record(""), _record(""), WEIGHTS).probability < 0.1
