@@ -63,6 +63,17 @@ _CYRILLIC_TRADES = (
 _CYRILLIC_DEFENCE = (
     "НПП", "НИИ", "Концерн", "Завод", "КБ", "НПО",
 )  # fmt: skip
+# A second word makes most names distinct, as they are in real registers; the rest collide, which
+# gives resolution its hard negatives (same name, same country, different firm).
+_WESTERN_QUALIFIERS = (
+    "Nord", "Euro", "Prime", "Alpine", "Baltic", "Central", "United", "Advanced", "Digital",
+    "Applied", "Integrated", "Precision", "Smart", "Micro", "Global", "Pacific", "Atlantic",
+    "Bavaria", "Saxonia", "Westfalen", "Hanse", "Lombard", "Nordic", "Iberia", "Carpathian",
+)  # fmt: skip
+_CYRILLIC_QUALIFIERS = (
+    "Плюс", "Азия", "Евразия", "Сибирь", "Урал", "Центр", "Алматы", "Астана", "Шымкент", "Бишкек",
+    "Каспий", "Алтай", "Волга", "Балтика", "Регион", "Экспресс", "Профи", "Мега", "Инвест", "Гарант",
+)  # fmt: skip
 _FIRST_RU = (
     "Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Максим", "Иван", "Михаил", "Никита",
     "Ольга", "Елена", "Татьяна", "Наталья", "Юлия", "Ержан", "Асель", "Айгерим", "Нурлан",
@@ -106,6 +117,8 @@ def romanise(text: str, scheme: int) -> str:
 
 def western_company(rng: random.Random, country: str) -> str:
     stem, trade = rng.choice(_WESTERN_STEMS), rng.choice(_WESTERN_TRADES)
+    if rng.random() < 0.7:
+        stem = f"{stem} {rng.choice(_WESTERN_QUALIFIERS)}"
     return f"{stem} {trade} {rng.choice(LEGAL_FORMS.get(country, ('Ltd',)))}"
 
 
@@ -116,6 +129,8 @@ def cyrillic_company(rng: random.Random, country: str, *, defence: bool = False)
         core = f"{rng.choice(_CYRILLIC_DEFENCE)} {rng.choice(_CYRILLIC_STEMS)}"
     else:
         core = f"{rng.choice(_CYRILLIC_STEMS)} {rng.choice(_CYRILLIC_TRADES)}"
+    if rng.random() < 0.7:
+        core = f"{core} {rng.choice(_CYRILLIC_QUALIFIERS)}"
     return f"{form} «{core}»"
 
 

@@ -98,11 +98,14 @@ def identifier_conflict(a: Matchable, b: Matchable) -> str | None:
     Generic registration and tax numbers (``reg:``, ``tax:``) conflict only between records of
     the same country, where they come from the same register.
     """
-    schemes = UNIQUE_SCHEMES | (LOCAL_SCHEMES if a.country and a.country == b.country else set())
-    for scheme in schemes:
-        mine = {i.value for i in a.identifiers if i.scheme == scheme and i.valid is not False}
-        theirs = {i.value for i in b.identifiers if i.scheme == scheme and i.valid is not False}
-        if mine and theirs and not mine & theirs:
+    if not a.by_scheme or not b.by_scheme:
+        return None
+    same_country = a.country is not None and a.country == b.country
+    for scheme, mine in a.by_scheme.items():
+        theirs = b.by_scheme.get(scheme)
+        if theirs is None or not mine.isdisjoint(theirs):
+            continue
+        if scheme in UNIQUE_SCHEMES or (same_country and scheme in LOCAL_SCHEMES):
             return f"different {scheme} identifiers"
     return None
 
@@ -124,11 +127,10 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
     veto = incompatible(a, b)
     if veto:
         return Match(0.0, veto=veto)
-    shared = {i.key for i in a.identifiers} & {i.key for i in b.identifiers}
+    shared = a.keys & b.keys
     features: dict[str, float] = {"prior": PRIOR}
     if shared:
-        strong = any(i.key in shared and i.strong and i.valid for i in a.identifiers)
-        features["identifier"] = 8.0 if strong else 3.0
+        features["identifier"] = 8.0 if shared & a.strong_keys else 3.0
     similarity = max((name_similarity(x, y, weight) for x in a.names for y in b.names), default=0.0)
     features["name"] = _name_evidence(similarity)
     forms_a = {label for form in a.names for label in form.legal_forms}
@@ -149,6 +151,6 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
             features["incorporation_date"] = dated
     if a.address and a.address == b.address:
         features["address"] = 1.0
-    features = {key: round(value, 3) for key, value in features.items() if value}
+    features = {key: value for key, value in features.items() if value}
     total = sum(features.values())
     return Match(1.0 / (1.0 + math.exp(-total)), features)

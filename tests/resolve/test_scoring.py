@@ -3,18 +3,16 @@
 from collections import Counter
 
 from ownergraph.resolve.identifiers import parse
-from ownergraph.resolve.matchable import Matchable
-from ownergraph.resolve.normalise import name_form
+from ownergraph.resolve.matchable import Matchable, matchable
 from ownergraph.resolve.scoring import TokenWeights, score
 
 
 def _record(name: str, *ids: str, schema: str = "Company", country: str | None = "KZ",
-            birth: str | None = None, record: str = "x") -> Matchable:  # fmt: skip
-    return Matchable(
-        id=record, schema=schema, dataset="d", names=(name_form(name),), country=country,
-        identifiers=tuple(p for i in ids if (p := parse(i))), birth_date=birth,
-        incorporation_date=None, address=None,
-    )  # fmt: skip
+            birth: str | None = None, undisclosed: bool = False) -> Matchable:  # fmt: skip
+    return matchable(
+        "x", schema, [name], country=country, identifiers=ids, birth_date=birth,
+        undisclosed=undisclosed,
+    )
 
 
 WEIGHTS = TokenWeights(Counter({"trade": 500, "alfa": 40, "bereke": 2, "treid": 3}), 1000)
@@ -75,8 +73,7 @@ def test_same_name_in_another_country_is_doubtful() -> None:
 
 
 def test_undisclosed_placeholders_never_merge() -> None:
-    hidden = _record("(super-secure PSC of 01234567)")
-    object.__setattr__(hidden, "undisclosed", True)
+    hidden = _record("(super-secure PSC of 01234567)", undisclosed=True)
     assert score(hidden, _record("(super-secure PSC of 01234567)"), WEIGHTS).veto
 
 
