@@ -18,6 +18,7 @@ from ownergraph.resolve.matchable import Matchable
 from ownergraph.resolve.normalise import GENERIC_WORDS, NameForm
 
 PRIOR = -2.5
+MAX_WEIGHT = 6.0
 DEFAULT_THRESHOLD = 0.9
 PERSON = "Person"
 ORGANISATIONS = frozenset({"Company", "Organization"})
@@ -44,7 +45,9 @@ class TokenWeights:
         self.log_total = math.log(max(records, 2))
 
     def __call__(self, token: str) -> float:
-        weight = max(0.1, self.log_total - math.log(1 + self.counts.get(token, 0)))
+        # Capped, so that a one-off keying error is not the heaviest word of a name.
+        weight = min(MAX_WEIGHT, self.log_total - math.log(1 + self.counts.get(token, 0)))
+        weight = max(0.1, weight)
         return weight * 0.2 if token in GENERIC_WORDS else weight
 
 
@@ -130,7 +133,14 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
     shared = a.keys & b.keys
     features: dict[str, float] = {"prior": PRIOR}
     if shared:
-        features["identifier"] = 8.0 if shared & a.strong_keys else 3.0
+        if shared & a.strong_keys:
+            features["identifier"] = 8.0
+        elif a.country and a.country == b.country and any(
+            key.split(":", 1)[0] in LOCAL_SCHEMES for key in shared
+        ):
+            features["identifier"] = 6.0  # the same register's number, in the same country
+        else:
+            features["identifier"] = 3.0
     similarity = max((name_similarity(x, y, weight) for x in a.names for y in b.names), default=0.0)
     features["name"] = _name_evidence(similarity)
     forms_a = {label for form in a.names for label in form.legal_forms}
