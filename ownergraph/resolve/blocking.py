@@ -28,6 +28,8 @@ def token_counts(records: Sequence[Matchable]) -> Counter[str]:
 def block_keys(record: Matchable, counts: Counter[str]) -> set[str]:
     keys = {f"id:{identifier.key}" for identifier in record.identifiers}
     for form in record.names:
+        if not form.informative:
+            continue
         tokens = [
             token for token in set(form.skeleton)
             if len(token) >= 3 and token not in GENERIC_WORDS and not token.isdigit()

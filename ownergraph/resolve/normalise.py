@@ -141,6 +141,8 @@ class NameForm:
     """Labels of the legal forms found, equal for equivalents (``llc`` for ООО, OOO, LLC)."""
     numbers: tuple[str, ...]
     """Digit tokens: "Alfa Trade-12" and "Alfa Trade-13" are different shells."""
+    informative: bool = True
+    """False for a name that is nothing but a legal form ("OOO"): it identifies nobody."""
 
 
 def romanise(text: str) -> str:
@@ -163,22 +165,25 @@ def skeleton(token: str) -> str:
 
 
 def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
-    """Remove legal-form token runs anywhere in the name; return the rest and the form labels."""
+    """Remove legal-form token runs anywhere in the name; return the rest and the form labels.
+
+    A name that is nothing but legal forms is returned whole, so "OOO" is not an empty name
+    (``NameForm.informative`` marks it as saying nothing about who it is).
+    """
     kept: list[str] = []
     found: list[str] = []
     index = 0
     while index < len(tokens):
         for length in _FORM_LENGTHS:
             label = LEGAL_FORMS.get(tuple(tokens[index : index + length]))
-            # A name that is only a legal form keeps it, so "OOO" alone is not an empty name.
-            if label and length < len(tokens):
+            if label:
                 found.append(label)
                 index += length
                 break
         else:
             kept.append(tokens[index])
             index += 1
-    return kept, found
+    return (kept, found) if kept else (tokens, [])
 
 
 @lru_cache(maxsize=262144)
@@ -191,4 +196,5 @@ def name_form(name: str) -> NameForm:
         skeleton=tuple(skeleton(token) for token in tokens),
         legal_forms=tuple(forms),
         numbers=tuple(token for token in tokens if token.isdigit()),
+        informative=bool(forms) or not strip_legal_forms([*tokens, "x"])[1],
     )

@@ -51,22 +51,36 @@ class TokenWeights:
         return weight * 0.2 if token in GENERIC_WORDS else weight
 
 
+def _matched(mine: tuple[str, ...], theirs: tuple[str, ...], weight: TokenWeights) -> float:
+    """Weight of ``mine``'s tokens found in ``theirs``, each credited by its fuzzy similarity."""
+    matched = 0.0
+    for token in mine:
+        best = max(Indel.normalized_similarity(token, other) for other in theirs)
+        if best >= 0.75:
+            matched += best * weight(token)
+    return matched
+
+
 def name_similarity(a: NameForm, b: NameForm, weight: TokenWeights) -> float:
     """Share of the two names' token weight that the other name matches (0-1, fuzzy per token)."""
-    if not a.skeleton or not b.skeleton:
+    if not (a.informative and b.informative and a.skeleton and b.skeleton):
         return 0.0
     if a.skeleton == b.skeleton:
         return 1.0
     total = sum(weight(token) for token in a.skeleton) + sum(weight(token) for token in b.skeleton)
     if total <= 0:
         return 0.0
-    matched = 0.0
-    for mine, theirs in ((a.skeleton, b.skeleton), (b.skeleton, a.skeleton)):
-        for token in mine:
-            best = max(Indel.normalized_similarity(token, other) for other in theirs)
-            if best >= 0.75:
-                matched += best * weight(token)
-    return matched / total
+    return (_matched(a.skeleton, b.skeleton, weight) + _matched(b.skeleton, a.skeleton, weight)) / (
+        total
+    )
+
+
+def coverage(query: NameForm, other: NameForm, weight: TokenWeights) -> float:
+    """Share of the query's token weight found in ``other`` (a partial name finds the whole)."""
+    if not (query.informative and other.informative and query.skeleton and other.skeleton):
+        return 0.0
+    total = sum(weight(token) for token in query.skeleton)
+    return _matched(query.skeleton, other.skeleton, weight) / total if total > 0 else 0.0
 
 
 def _name_evidence(similarity: float) -> float:
@@ -135,8 +149,10 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
     if shared:
         if shared & a.strong_keys:
             features["identifier"] = 8.0
-        elif a.country and a.country == b.country and any(
-            key.split(":", 1)[0] in LOCAL_SCHEMES for key in shared
+        elif (
+            a.country
+            and a.country == b.country
+            and any(key.split(":", 1)[0] in LOCAL_SCHEMES for key in shared)
         ):
             features["identifier"] = 6.0  # the same register's number, in the same country
         else:

@@ -111,3 +111,22 @@ def test_re_running_gives_the_same_canonical_ids(resolved_world: tuple[Workspace
         tuple(row) for row in workspace.query("SELECT entity_id, canonical_id FROM clusters")
     )
     assert before == after
+
+
+def test_odd_records_neither_crash_nor_merge_on_empty_evidence(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    long_name = "Alfa " * 2000
+    rows = [
+        "O1,Company,OOO,,RU,", "O2,Company,ООО,,RU,",  # nothing but a legal form
+        "L1,Company,Limited Liability Company,,KZ,", "L2,Company,LLC,,KZ,",
+        "D1,Company,---,,KZ,", "D2,Company,***,,KZ,",  # no letters at all
+        f"X1,Company,{long_name},,KZ,", "M1,Company,Bereke Трейд 中文 Ελλάδα,,KZ,",
+        "I1,Company,Vostok,,RU,inn:123", "I2,Company,Granit,,RU,inn:123",  # same invalid INN
+    ]  # fmt: skip
+    path = tmp_path / "odd.csv"
+    path.write_text("id,schema,name,aliases,country,identifiers\n" + "\n".join(rows) + "\n")
+    load_file(workspace, "entities-csv", path, dataset="odd", progress=False)
+    summary = resolve(workspace, progress=False)
+    assert summary.records == 10
+    assert summary.merges == 0, workspace.query("SELECT * FROM clusters")

@@ -10,7 +10,12 @@ from ownergraph.resolve.scoring import TokenWeights, score
 def _record(name: str, *ids: str, schema: str = "Company", country: str | None = "KZ",
             birth: str | None = None, undisclosed: bool = False) -> Matchable:  # fmt: skip
     return matchable(
-        "x", schema, [name], country=country, identifiers=ids, birth_date=birth,
+        "x",
+        schema,
+        [name],
+        country=country,
+        identifiers=ids,
+        birth_date=birth,
         undisclosed=undisclosed,
     )
 
