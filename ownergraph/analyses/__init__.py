@@ -1,0 +1,1 @@
+"""Analyses over the ownership and trade graph: paths, trace, brokers, the 50% rules."""
