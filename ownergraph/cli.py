@@ -396,6 +396,43 @@ def list_judgements(state: State, history: bool, as_json: bool) -> None:
     out.print(table)
 
 
+@main.command(name="sanctioned-by-extension")
+@click.option(
+    "--regime", type=click.Choice(["ofac", "eu", "uk"]), required=True,
+    help="ofac: 50% or more, aggregated; eu: the same plus control; uk: more than 50%.",
+)  # fmt: skip
+@click.option("--as-of", "as_of", help="Date YYYY-MM-DD (default: today).")
+@json_option
+@pass_state
+def sanctioned_by_extension_command(
+    state: State, regime: str, as_of: str | None, as_json: bool
+) -> None:
+    """Entities blocked by extension (the 50% rules), with the share held and a proof."""
+    from ownergraph.analyses.extension import sanctioned_by_extension
+
+    with _errors(), state.open() as workspace:
+        result = sanctioned_by_extension(workspace, regime, as_of)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    if not result.entities:
+        err.print(f"nothing is blocked by extension under {regime} on {result.as_of}")
+        return
+    table = Table(title=f"{regime.upper()} as of {result.as_of}", title_justify="left")
+    for column in ("status", "share", "missing", "id", "name", "country", "explanation"):
+        table.add_column(column)
+    for entity in result.entities:
+        verdict, view = entity.verdict, entity.view
+        share = f"{verdict.share_low:g}" + (
+            f"-{verdict.share_high:g}" if verdict.share_high != verdict.share_low else ""
+        )
+        table.add_row(
+            verdict.status, share, "" if verdict.missing is None else f"{verdict.missing:g}",
+            view["id"], view["name"], view["country"] or "", verdict.explanation(),
+        )  # fmt: skip
+    out.print(table)
+
+
 @main.command()
 @click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same world).")
 @click.option(

@@ -150,3 +150,32 @@ def test_the_demo_runs_end_to_end_as_a_real_process(tmp_path: Path) -> None:
     assert "planted evasion chains" in result.stdout
     assert "SANCTIONED" in result.stdout
     assert (tmp_path / "ownergraph.db").exists()
+
+
+def test_sanctioned_by_extension_finds_a_majority_owned_subsidiary(tmp_path: Path) -> None:
+    (tmp_path / "entities.csv").write_text(
+        ENTITIES + "S1,Company,Granit Service LLC,,RU,\n", encoding="utf-8"
+    )
+    (tmp_path / "listings.csv").write_text(LISTINGS, encoding="utf-8")
+    (tmp_path / "links.csv").write_text(
+        "source,target,type,share,role,start_date,end_date,source_url\nR1,S1,OWNS,60,,2020-01-01,,\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    base = ["--workspace", str(tmp_path / "w.db")]
+    for name in ("entities", "listings", "links"):
+        runner.invoke(main, [*base, "load", f"{name}-csv", str(tmp_path / f"{name}.csv"),
+                             "--dataset", "t"])  # fmt: skip
+    result = runner.invoke(
+        main, [*base, "sanctioned-by-extension", "--regime", "ofac", "--as-of", "2024-01-01",
+               "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(e["id"], e["status"]) for e in data["entities"]] == [("t:S1", "blocked")]
+    uk = runner.invoke(main, [*base, "sanctioned-by-extension", "--regime", "uk", "--json"])
+    assert json.loads(uk.stdout)["entities"] == []
+    bad = runner.invoke(
+        main, [*base, "sanctioned-by-extension", "--regime", "ofac", "--as-of", "soon"]
+    )
+    assert bad.exit_code == 2
