@@ -41,7 +41,7 @@ from _measure import measure
 
 from ownergraph.generate.world import generate
 from ownergraph.ingest import load_file
-from ownergraph.resolve.evaluate import evaluate, labels
+from ownergraph.resolve.evaluate import evaluate, labels, pair_counts
 from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES
 from ownergraph.resolve.matchable import Matchable, read_matchables
 from ownergraph.resolve.scoring import DEFAULT_THRESHOLD, identifier_conflict
@@ -191,25 +191,6 @@ def export_records(db: Path, path: Path) -> Counter[str]:
 
 
 # -- scoring any record -> cluster mapping -----------------------------------------------------
-
-
-def pair_counts(truth: Mapping[str, str], cluster_of: Mapping[str, str]) -> tuple[int, int, int]:
-    """(true, predicted, correct) pairs among labelled records, exactly as ``evaluate`` counts.
-
-    A record missing from ``cluster_of`` is a cluster of its own.
-    """
-    by_truth: defaultdict[str, int] = defaultdict(int)
-    by_cluster: defaultdict[str, list[str]] = defaultdict(list)
-    for record, label in truth.items():
-        by_truth[label] += 1
-        by_cluster[cluster_of.get(record, record)].append(record)
-    true_pairs = sum(size * (size - 1) // 2 for size in by_truth.values())
-    predicted = correct = 0
-    for group in by_cluster.values():
-        predicted += len(group) * (len(group) - 1) // 2
-        counts = Counter(truth[record] for record in group)
-        correct += sum(count * (count - 1) // 2 for count in counts.values())
-    return true_pairs, predicted, correct
 
 
 def conflicting_merges(db: Path, cluster_of: Mapping[str, str]) -> tuple[int, bool]:

@@ -178,9 +178,8 @@ def _stake(row: Any, owner: str, asset: str) -> Stake:
     )  # fmt: skip
 
 
-def _canonical(workspace: Workspace, record_ids: Iterable[str]) -> dict[str, str]:
-    """Record id -> resolved entity id, for the records that resolution merged."""
-    ids = sorted(record_ids)
+def _cluster_rows(workspace: Workspace, column: str, ids: Sequence[str]) -> dict[str, str]:
+    """Record id -> resolved entity id for cluster rows whose ``column`` is one of ``ids``."""
     mapping: dict[str, str] = {}
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
@@ -188,27 +187,24 @@ def _canonical(workspace: Workspace, record_ids: Iterable[str]) -> dict[str, str
             (row[0], row[1])
             for row in workspace.query(
                 f"SELECT entity_id, canonical_id FROM clusters "
-                f"WHERE entity_id IN ({', '.join('?' * len(batch))})",
+                f"WHERE {column} IN ({', '.join('?' * len(batch))})",
                 batch,
             )
         )
     return mapping
 
 
+def _canonical(workspace: Workspace, record_ids: Iterable[str]) -> dict[str, str]:
+    """Record id -> resolved entity id, for the records that resolution merged."""
+    return _cluster_rows(workspace, "entity_id", sorted(record_ids))
+
+
 def _members(workspace: Workspace, entities: Sequence[str]) -> dict[str, str]:
     """Record id -> resolved entity id for every record of ``entities`` (each is its own)."""
-    members = {entity: entity for entity in entities}
-    for start in range(0, len(entities), _BATCH):
-        batch = entities[start : start + _BATCH]
-        members.update(
-            (row[0], row[1])
-            for row in workspace.query(
-                f"SELECT entity_id, canonical_id FROM clusters "
-                f"WHERE canonical_id IN ({', '.join('?' * len(batch))})",
-                batch,
-            )
-        )
-    return members
+    return {
+        **{entity: entity for entity in entities},
+        **_cluster_rows(workspace, "canonical_id", entities),
+    }
 
 
 def _view(workspace: Workspace, entity_id: str) -> dict[str, Any]:

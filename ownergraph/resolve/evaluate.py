@@ -9,7 +9,8 @@ the generator used for two different companies is ambiguous by construction and 
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -72,6 +73,25 @@ def labels(workspace: Workspace, world: Path, dataset: str) -> dict[str, str]:
     return result
 
 
+def pair_counts(truth: Mapping[str, str], cluster_of: Mapping[str, str]) -> tuple[int, int, int]:
+    """(true, predicted, correct) pairs among labelled records, counted pairwise.
+
+    A record missing from ``cluster_of`` is a cluster of its own.
+    """
+    by_truth: defaultdict[str, int] = defaultdict(int)
+    by_cluster: defaultdict[str, list[str]] = defaultdict(list)
+    for record, label in truth.items():
+        by_truth[label] += 1
+        by_cluster[cluster_of.get(record, record)].append(record)
+    true_pairs = sum(size * (size - 1) // 2 for size in by_truth.values())
+    predicted = correct = 0
+    for group in by_cluster.values():
+        predicted += len(group) * (len(group) - 1) // 2
+        counts = Counter(truth[record] for record in group)
+        correct += sum(count * (count - 1) // 2 for count in counts.values())
+    return true_pairs, predicted, correct
+
+
 def evaluate(workspace: Workspace, world: Path, dataset: str) -> Scores:
     """Pairwise scores of the workspace's current resolution against the world's truth."""
     truth = labels(workspace, world, dataset)
@@ -79,19 +99,7 @@ def evaluate(workspace: Workspace, world: Path, dataset: str) -> Scores:
         str(row[0]): str(row[1])
         for row in workspace.query("SELECT entity_id, canonical_id FROM clusters")
     }
-    by_truth: defaultdict[str, list[str]] = defaultdict(list)
-    by_cluster: defaultdict[str, list[str]] = defaultdict(list)
-    for record, label in truth.items():
-        by_truth[label].append(record)
-        by_cluster[canonical.get(record, record)].append(record)
-    true_pairs = sum(len(group) * (len(group) - 1) // 2 for group in by_truth.values())
-    predicted = correct = 0
-    for group in by_cluster.values():
-        counts: defaultdict[str, int] = defaultdict(int)
-        for record in group:
-            counts[truth[record]] += 1
-        predicted += len(group) * (len(group) - 1) // 2
-        correct += sum(count * (count - 1) // 2 for count in counts.values())
+    true_pairs, predicted, correct = pair_counts(truth, canonical)
     return Scores(len(truth), true_pairs, predicted, correct, _conflicts(workspace, canonical))
 
 
