@@ -6,67 +6,31 @@ one sentence; exit code 2 for bad input or usage, 1 for internal failures, 130 w
 
 from __future__ import annotations
 
-import json
 import sys
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 import loaders
-from ownergraph import __version__, ingest, lookup
-from ownergraph.errors import InputError, OwnergraphError
+from ownergraph import __version__, cli_analyses, ingest
+from ownergraph.backends import BACKENDS
+from ownergraph.cli_common import (
+    State,
+    err,
+    errors,
+    json_option,
+    out,
+    pass_state,
+    print_json,
+)
+from ownergraph.errors import InputError
 from ownergraph.workspace import Workspace, default_path
 from ownergraph.workspace.stats import collect
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class BadInput(click.ClickException):
-    """Bad input or usage, shown as click shows errors, with exit code 2."""
-
-    exit_code = 2
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Show our errors as one sentence with their exit code (2 input, 1 internal)."""
-    try:
-        yield
-    except OwnergraphError as error:
-        kind = BadInput if error.exit_code == 2 else click.ClickException
-        raise kind(str(error)) from error
-
-
-def json_option(function: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON to stdout.")(function)
-
-
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-class State:
-    """Global options shared by every command."""
-
-    def __init__(self, workspace: Path, verbose: bool) -> None:
-        self.workspace_path = workspace
-        self.verbose = verbose
-
-    def open(self, *, create: bool = False) -> Workspace:
-        return Workspace(self.workspace_path, create=create)
-
-
-pass_state = click.make_pass_decorator(State)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,12 +40,20 @@ pass_state = click.make_pass_decorator(State)
     default=None,
     help="Workspace file (default: $OWNERGRAPH_WORKSPACE or ./ownergraph.db).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    envvar="OWNERGRAPH_BACKEND",
+    help="Where query commands run: the workspace here, or the Neo4j server of NEO4J_URI.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="More messages on stderr.")
 @click.version_option(__version__, prog_name="ownergraph")
 @click.pass_context
-def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
+def main(ctx: click.Context, workspace: Path | None, backend: str, verbose: bool) -> None:
     """Corporate-ownership and trade graph analyser for sanctions-evasion investigations."""
-    ctx.obj = State(workspace or default_path(), verbose)
+    ctx.obj = State(workspace or default_path(), verbose, backend)
 
 
 def _format_help() -> str:
@@ -135,7 +107,7 @@ def load(
 ) -> None:
     """Load FILE... of FORMAT into the workspace (idempotent; bad records go to rejects)."""
     summaries = []
-    with _errors():
+    with errors():
         loaders.get(format_name)
         column_map = _read_map(map_file)
         with state.open(create=True) as workspace:
@@ -200,7 +172,7 @@ def _print_summary(summary: ingest.LoadSummary) -> None:
 @pass_state
 def stats(state: State, as_json: bool) -> None:
     """Counts per dataset, kind of entity, link type and list; rejects; recent loads."""
-    with _errors(), state.open() as workspace:
+    with errors(), state.open() as workspace:
         result = collect(workspace)
     if as_json:
         print_json(result.as_dict())
@@ -232,10 +204,10 @@ def stats(state: State, as_json: bool) -> None:
 @pass_state
 def search(state: State, name: str, country: str | None, limit: int, as_json: bool) -> None:
     """Find entities by NAME (case- and accent-insensitive, every word must appear)."""
-    with _errors(), state.open() as workspace:
-        hits = lookup.search(workspace, name, country=country, limit=limit)
+    with state.backend() as backend:
+        hits = backend.search(name, country=country, limit=limit)["results"]
     if as_json:
-        print_json({"results": [hit.as_dict() for hit in hits]})
+        print_json({"results": hits})
         return
     if not hits:
         err.print(f"no entity matches {name!r}")
@@ -245,8 +217,8 @@ def search(state: State, name: str, country: str | None, limit: int, as_json: bo
         table.add_column(column)
     for hit in hits:
         table.add_row(
-            f"{hit.score:.2f}", hit.id, hit.name, hit.schema, hit.country or "",
-            "yes" if hit.sanctioned else "",
+            f"{hit['score']:.2f}", hit["id"], hit["name"], hit["schema"], hit["country"] or "",
+            "yes" if hit["sanctioned"] else "",
         )  # fmt: skip
     out.print(table)
 
@@ -257,39 +229,41 @@ def search(state: State, name: str, country: str | None, limit: int, as_json: bo
 @pass_state
 def show(state: State, entity: str, as_json: bool) -> None:
     """Show ENTITY (an id, a scheme:value identifier or a name): properties, links, sources."""
-    with _errors(), state.open() as workspace:
-        detail = lookup.describe(workspace, lookup.find_entity(workspace, entity))
+    with state.backend() as backend:
+        detail = backend.show(entity)
     if as_json:
-        print_json(detail.as_dict())
+        print_json(detail)
         return
-    view = detail.entity
-    out.print(f"[bold]{view.name}[/] ({view.schema}, {view.country or 'no country'}) {view.id}")
-    if view.sanctioned:
+    out.print(
+        f"[bold]{detail['name']}[/] ({detail['schema']}, {detail['country'] or 'no country'}) "
+        f"{detail['id']}"
+    )
+    if detail["sanctioned"]:
         out.print("[bold red]SANCTIONED[/]")
-    for label, values in (("aliases", view.aliases), ("identifiers", view.identifiers)):
-        if values:
-            out.print(f"{label}: {'; '.join(values)}", highlight=False)
-    for key, value in detail.properties.items():
+    for label in ("aliases", "identifiers"):
+        if detail[label]:
+            out.print(f"{label}: {'; '.join(detail[label])}", highlight=False)
+    for key, value in detail["properties"].items():
         out.print(f"{key}: {value}", highlight=False)
     out.print(
-        "sources: " + "; ".join(f"{s['dataset']} record {s['record']}" for s in view.sources),
+        "sources: " + "; ".join(f"{s['dataset']} record {s['record']}" for s in detail["sources"]),
         highlight=False,
     )
-    if detail.listings:
+    if detail["listings"]:
         table = Table(title="Listings", title_justify="left")
         for column in ("authority", "list", "programmes", "listed on", "delisted/withdrawn"):
             table.add_column(column)
-        for row in detail.listings:
+        for row in detail["listings"]:
             table.add_row(
                 row["authority"], row["list"], ", ".join(row["programmes"]),
                 row["listed_on"] or "", row["delisted_on"] or row["withdrawn_on"] or "",
             )  # fmt: skip
         out.print(table)
-    if detail.links:
+    if detail["links"]:
         table = Table(title="Links", title_justify="left")
         for column in ("type", "dir", "other", "share", "role", "from", "to"):
             table.add_column(column)
-        for row in detail.links:
+        for row in detail["links"]:
             other = row["other_name"] or row["other"] or ""
             table.add_row(
                 row["type"], row["direction"], f"{other} ({row['other'] or 'unresolved'})",
@@ -297,22 +271,23 @@ def show(state: State, entity: str, as_json: bool) -> None:
                 row["end_date"] or "",
             )  # fmt: skip
         out.print(table)
-    if detail.merges:
+    if detail["merges"]:
         table = Table(title="Merged records and why", title_justify="left")
         for column in ("record", "with", "evidence"):
             table.add_column(column)
-        for merge in detail.merges:
+        for merge in detail["merges"]:
             evidence = merge.get("judgement") or ", ".join(
                 f"{key} {value:+g}" for key, value in merge.get("features", {}).items()
             )
             table.add_row(merge["left"], merge["right"], f"{evidence}")
         out.print(table)
-    if detail.shipment_count:
-        out.print(f"Shipments: {detail.shipment_count} (first {len(detail.shipments)} below)")
+    if detail["shipment_count"]:
+        count, shown = detail["shipment_count"], len(detail["shipments"])
+        out.print(f"Shipments: {count} (first {shown} below)")
         table = Table()
         for column in ("date", "exporter", "importer", "hs", "CHPL", "value"):
             table.add_column(column)
-        for row in detail.shipments:
+        for row in detail["shipments"]:
             value = f"{row['value']:,.0f} {row['currency'] or ''}" if row["value"] else ""
             table.add_row(
                 row["date"] or "", row["exporter_id"] or "", row["importer_id"] or "",
@@ -332,7 +307,7 @@ def resolve(state: State, threshold: float, as_json: bool) -> None:
     """Link records of the same firm or person across sources (judgements always win)."""
     from ownergraph.resolve.run import resolve as run_resolution
 
-    with _errors(), state.open() as workspace:
+    with errors(), state.open() as workspace:
         summary = run_resolution(workspace, threshold=threshold, console=err)
     if as_json:
         print_json(summary.as_dict())
@@ -360,7 +335,7 @@ def judge(state: State, left: str, right: str, verdict: str, as_json: bool) -> N
     """
     from ownergraph.resolve import judgements
 
-    with _errors(), state.open() as workspace:
+    with errors(), state.open() as workspace:
         if verdict == "retract":
             withdrawn = judgements.retract(workspace, left, right)
             result: dict[str, Any] = {"retracted": withdrawn}
@@ -382,7 +357,7 @@ def list_judgements(state: State, history: bool, as_json: bool) -> None:
     """List the human judgements (export with --json)."""
     from ownergraph.resolve import judgements
 
-    with _errors(), state.open() as workspace:
+    with errors(), state.open() as workspace:
         found = judgements.judgements(workspace, history=history)
     if as_json:
         print_json({"judgements": [asdict(item) for item in found]})
@@ -408,27 +383,24 @@ def sanctioned_by_extension_command(
     state: State, regime: str, as_of: str | None, as_json: bool
 ) -> None:
     """Entities blocked by extension (the 50% rules), with the share held and a proof."""
-    from ownergraph.analyses.extension import sanctioned_by_extension
-
-    with _errors(), state.open() as workspace:
-        result = sanctioned_by_extension(workspace, regime, as_of)
+    with state.backend() as backend:
+        result = backend.sanctioned_by_extension(regime, as_of)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result)
         return
-    if not result.entities:
-        err.print(f"nothing is blocked by extension under {regime} on {result.as_of}")
+    if not result["entities"]:
+        err.print(f"nothing is blocked by extension under {regime} on {result['as_of']}")
         return
-    table = Table(title=f"{regime.upper()} as of {result.as_of}", title_justify="left")
+    table = Table(title=f"{regime.upper()} as of {result['as_of']}", title_justify="left")
     for column in ("status", "share", "missing", "id", "name", "country", "explanation"):
         table.add_column(column)
-    for entity in result.entities:
-        verdict, view = entity.verdict, entity.view
-        share = f"{verdict.share_low:g}" + (
-            f"-{verdict.share_high:g}" if verdict.share_high != verdict.share_low else ""
-        )
+    for entity in result["entities"]:
+        low, high = entity["share"]["low"], entity["share"]["high"]
+        share = f"{low:g}" + (f"-{high:g}" if high != low else "")
+        missing = entity["missing"]
         table.add_row(
-            verdict.status, share, "" if verdict.missing is None else f"{verdict.missing:g}",
-            view["id"], view["name"], view["country"] or "", verdict.explanation(),
+            entity["status"], share, "" if missing is None else f"{missing:g}",
+            entity["id"], entity["name"], entity["country"] or "", entity["explanation"],
         )  # fmt: skip
     out.print(table)
 
@@ -468,8 +440,12 @@ def demo(directory: Path, seed: int, size: int) -> None:
     """Run the main job end to end on a generated world, in a fresh workspace."""
     from ownergraph import demo as demo_run
 
-    with _errors():
+    with errors():
         demo_run.run(directory, seed=seed, size=size, console=out)
+
+
+for _command in (cli_analyses.paths, cli_analyses.trace, cli_analyses.brokers):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

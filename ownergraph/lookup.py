@@ -126,6 +126,16 @@ def entity_view(workspace: Workspace, entity_id: str, score: float | None = None
     )
 
 
+def view_or_stub(workspace: Workspace, entity_id: str) -> dict[str, Any]:
+    """The entity's contract view, or a stub for an id only a link or shipment names (no record
+    describes it, so it cites nothing)."""
+    try:
+        return entity_view(workspace, entity_id).as_dict()
+    except InputError:
+        return {"id": entity_id, "name": entity_id, "aliases": [], "schema": "LegalEntity",
+                "country": None, "sanctioned": False, "identifiers": [], "sources": []}  # fmt: skip
+
+
 def _sanctioned(workspace: Workspace, ids: list[str]) -> bool:
     placeholders = ", ".join("?" * len(ids))
     day = date.today().isoformat()
@@ -192,23 +202,42 @@ def find_entity(workspace: Workspace, reference: str) -> str:
             "SELECT DISTINCT entity_id FROM identifiers WHERE value = ? AND scheme = ?",
             (value.strip(), scheme.strip().lower()),
         )
-        if len(rows) == 1:
-            return str(rows[0]["entity_id"])
-        if len(rows) > 1:
-            raise InputError(_ambiguous(reference, [str(row[0]) for row in rows]))
-    exact = workspace.query(
-        "SELECT DISTINCT entity_id FROM names WHERE key = ?", (fold(reference),)
+        found = _distinct_entities(workspace, rows)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InputError(_ambiguous(reference, found))
+    exact = _distinct_entities(
+        workspace,
+        workspace.query("SELECT DISTINCT entity_id FROM names WHERE key = ?", (fold(reference),)),
     )
     if len(exact) == 1:
-        return str(exact[0]["entity_id"])
+        return exact[0]
     if len(exact) > 1:
-        raise InputError(_ambiguous(reference, [str(row[0]) for row in exact]))
+        raise InputError(_ambiguous(reference, exact))
     hits = search(workspace, reference, limit=5) if fold(reference) else []
     if len(hits) == 1:
         return hits[0].id
     if hits:
         raise InputError(_ambiguous(reference, [hit.id for hit in hits]))
     raise InputError(f"no entity matches {reference!r}")
+
+
+def _distinct_entities(workspace: Workspace, rows: list[Any]) -> list[str]:
+    """The resolved entities of some record-id rows, once each: records that resolution merged
+    are one entity, not an ambiguity."""
+    return list(dict.fromkeys(canonical_id(workspace, str(row[0])) for row in rows))
+
+
+def merges(workspace: Workspace, entity_id: str) -> list[dict[str, Any]]:
+    """Why resolution merged the records of ``entity_id``: one explanation a merge decision."""
+    ids = members(workspace, entity_id)
+    found: list[dict[str, Any]] = []
+    for (explanation,) in workspace.query(
+        f"SELECT explanation FROM clusters WHERE entity_id IN ({', '.join('?' * len(ids))})", ids
+    ):
+        found.extend(merge for merge in json.loads(explanation) if merge not in found)
+    return found
 
 
 def _ambiguous(reference: str, candidates: list[str]) -> str:
@@ -250,7 +279,7 @@ def describe(workspace: Workspace, entity_id: str, *, shipments: int = 20) -> En
                 "target_name": row["target_name"],
                 "other": other_view.id if other_view else other,
                 "other_name": other_view.name if other_view else row["target_name"],
-                "share": _share_text(row),
+                "share": share_text(row),
                 "role": row["role"],
                 "start_date": row["start_date"],
                 "end_date": row["end_date"],
@@ -284,19 +313,17 @@ def describe(workspace: Workspace, entity_id: str, *, shipments: int = 20) -> En
             (*ids, *ids, *ids, shipments),
         )
     ]
-    merges: list[dict[str, Any]] = []
-    for (explanation,) in workspace.query(
-        f"SELECT explanation FROM clusters WHERE entity_id IN ({marks})", ids
-    ):
-        merges.extend(merge for merge in json.loads(explanation) if merge not in merges)
-    return EntityDetail(view, properties, links, listings, trade, int(count[0][0]), merges)
+    return EntityDetail(
+        view, properties, links, listings, trade, int(count[0][0]), merges(workspace, view.id)
+    )
 
 
 def _exists(workspace: Workspace, entity_id: str) -> bool:
     return bool(workspace.query("SELECT 1 FROM entities WHERE id = ?", (entity_id,)))
 
 
-def _share_text(row: Any) -> str | None:
+def share_text(row: Any) -> str | None:
+    """The share of a ``links`` row as text (``"25-50"``, ``"60"``), None when none was stated."""
     if not row["share_known"]:
         return None
     return str(

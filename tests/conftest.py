@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,22 @@ def load(workspace: Workspace) -> Callable[..., LoadSummary]:
         return load_file(workspace, format_name, Path(path), progress=False, **options)  # type: ignore[arg-type]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def resolved_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A generated world (seed 3, 600 firms: three planted chains, decoys, 50%-rule cases)
+    loaded and resolved once per test run: (workspace path, truth). Open it read-only in spirit:
+    tests that change it must copy the file first."""
+    from ownergraph.demo import WORLD_FILES
+    from ownergraph.generate.world import generate
+    from ownergraph.resolve.run import resolve
+
+    folder = tmp_path_factory.mktemp("resolved-world")
+    truth = generate(folder / "world", seed=3, size=600)
+    with Workspace(folder / "world.db") as ws:
+        for format_name, name in WORLD_FILES:
+            load_file(ws, format_name, folder / "world" / name, dataset="synthetic",
+                      progress=False)  # fmt: skip
+        resolve(ws, progress=False)
+    return folder / "world.db", truth

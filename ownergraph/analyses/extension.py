@@ -15,7 +15,7 @@ from typing import Any
 
 from ownergraph.analyses.ownership import Regime, Stake, Verdict, blocked_by_extension
 from ownergraph.errors import InputError
-from ownergraph.lookup import entity_view
+from ownergraph.lookup import view_or_stub
 from ownergraph.model import ShareInterval
 from ownergraph.workspace import Workspace
 
@@ -79,7 +79,7 @@ def sanctioned_by_extension(
     except ValueError as error:
         raise InputError(str(error)) from None
     ranked = sorted(verdicts.values(), key=_order)
-    entities = [ExtendedEntity(_view(workspace, v.entity), v) for v in ranked]
+    entities = [ExtendedEntity(view_or_stub(workspace, v.entity), v) for v in ranked]
     return ExtensionResult(name, day, entities)
 
 
@@ -205,15 +205,6 @@ def _members(workspace: Workspace, entities: Sequence[str]) -> dict[str, str]:
         **{entity: entity for entity in entities},
         **_cluster_rows(workspace, "canonical_id", entities),
     }
-
-
-def _view(workspace: Workspace, entity_id: str) -> dict[str, Any]:
-    try:
-        return entity_view(workspace, entity_id).as_dict()
-    except InputError:
-        # A link can name an entity no loaded record describes: show its id, cite nothing.
-        return {"id": entity_id, "name": entity_id, "aliases": [], "schema": "LegalEntity",
-                "country": None, "sanctioned": False, "identifiers": [], "sources": []}  # fmt: skip
 
 
 def _order(verdict: Verdict) -> tuple[int, float, float, str]:

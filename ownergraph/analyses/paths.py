@@ -7,7 +7,11 @@ canonical entity ids; an unknown one raises :class:`KeyError`, a hop bound out o
 - ``link_types``: names from ``LINK_KINDS`` that may be walked (default: all);
 - ``as_of``: an ISO date (or ``date``); only links valid that day (start <= day <= end) are walked;
 - ``directed``: follow links from source to target only. Off by default, because investigators
-  follow ownership and trade both ways ("who owns it" as much as "what does it own").
+  follow ownership and trade both ways ("who owns it" as much as "what does it own");
+- ``countries``: only pass through entities of these countries (the query's own ends may be
+  anywhere); entities of unknown country do not pass;
+- ``min_share``: walk ``OWNS`` links only when their stated share is at least this percentage
+  (the lower bound of a band; an unknown share does not pass); other links are unaffected.
 
 Frontiers are expanded a whole BFS level at a time with numpy, so a hub with thousands of links
 costs one array operation, not thousands of Python steps. Self-loops (links whose two records
@@ -58,9 +62,15 @@ class _Walk:
     kinds: npt.NDArray[np.bool_] | None
     day: int | None
     directed: bool
+    mask: npt.NDArray[np.bool_] | None = None
+    """Edges the country and share filters allow (None: all)."""
+
+    @property
+    def filtered(self) -> bool:
+        return self.kinds is not None or self.day is not None or self.mask is not None
 
     def allowed(self, edges: Nodes) -> npt.NDArray[np.bool_]:
-        keep = np.ones(len(edges), dtype=np.bool_)
+        keep = np.ones(len(edges), dtype=np.bool_) if self.mask is None else self.mask[edges]
         if self.kinds is not None:
             keep &= self.kinds[self.graph.kind[edges]]
         if self.day is not None:
@@ -74,7 +84,7 @@ class _Walk:
         int64 on levels of a million entries.
         """
         g = self.graph
-        filtered = self.kinds is not None or self.day is not None
+        filtered = self.filtered
         parts = []
         if forward or not self.directed:
             edges, owner = _gather(g.out_ptr, frontier)
@@ -98,7 +108,7 @@ class _Walk:
 
     def reach(self, frontier: Nodes) -> npt.NDArray[np.integer[Any]]:
         """Neighbours only (``step`` without owners and edge ids): fewer passes over big levels."""
-        if self.kinds is not None or self.day is not None:
+        if self.filtered:
             return self.step(frontier, forward=True)[0]
         g = self.graph
         out = g.target[_positions(g.out_ptr, frontier)]
@@ -135,6 +145,9 @@ def _walk(
     link_types: Iterable[str] | None,
     as_of: str | date | None,
     directed: bool,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
+    ends: Iterable[NodeRef] = (),
 ) -> _Walk:
     kinds = None
     if link_types is not None:
@@ -146,7 +159,32 @@ def _walk(
             )
         kinds = np.array([name in wanted for name in KINDS], dtype=np.bool_)
     day = None if as_of is None else day_number(as_of)
-    return _Walk(graph, kinds, day, directed)
+    return _Walk(graph, kinds, day, directed, _mask(graph, countries, min_share, ends))
+
+
+def _mask(
+    graph: CSRGraph,
+    countries: Iterable[str] | None,
+    min_share: float | None,
+    ends: Iterable[NodeRef],
+) -> npt.NDArray[np.bool_] | None:
+    """Edges allowed by the country filter (both ends in ``countries``, except the query's own
+    ends, which may be anywhere) and the share filter (``OWNS`` links whose stated share is at
+    least ``min_share``; an unknown share does not pass)."""
+    if countries is None and min_share is None:
+        return None
+    mask = np.ones(graph.edge_count, dtype=np.bool_)
+    if countries is not None:
+        wanted = {code.upper() for code in countries}
+        codes = [i for i, code in enumerate(graph.countries) if code in wanted]
+        node_ok = np.isin(graph.country, codes)
+        for end in ends:
+            node_ok[_node(graph, end)] = True
+        mask &= node_ok[graph.source] & node_ok[graph.target]
+    if min_share is not None:
+        owns = graph.kind == KINDS.index("OWNS")
+        mask &= ~owns | (graph.share_low >= min_share)
+    return mask
 
 
 def _node(graph: CSRGraph, node: NodeRef) -> int:
@@ -266,6 +304,8 @@ def shortest_path(
     link_types: Iterable[str] | None = None,
     directed: bool = False,
     as_of: str | date | None = None,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
 ) -> list[int] | None:
     """A shortest path between two entities, by bidirectional breadth-first search.
 
@@ -301,7 +341,7 @@ def shortest_path(
     True
     """
     _check_hops(max_hops, SHORTEST_HOPS)
-    walk = _walk(g, link_types, as_of, directed)
+    walk = _walk(g, link_types, as_of, directed, countries, min_share, (source, target))
     return _search(walk, _node(g, source), _node(g, target), max_hops)
 
 
@@ -313,6 +353,8 @@ def neighbourhood(
     link_types: Iterable[str] | None = None,
     directed: bool = False,
     as_of: str | date | None = None,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
 ) -> npt.NDArray[np.int64]:
     """Nodes within ``hops`` hops of any seed (seeds included), as a sorted array of indexes.
 
@@ -327,8 +369,8 @@ def neighbourhood(
     [1, 2]
     """
     _check_hops(hops, SHORTEST_HOPS, smallest=0)
-    walk = _walk(g, link_types, as_of, directed)
     refs = [seeds] if isinstance(seeds, int | str) else list(seeds)
+    walk = _walk(g, link_types, as_of, directed, countries, min_share, refs)
     start = np.unique(np.array([_node(g, seed) for seed in refs], dtype=np.int64))
     marks = _Marks(g, "ahead")
     try:
@@ -363,6 +405,8 @@ def k_shortest_paths(
     link_types: Iterable[str] | None = None,
     directed: bool = False,
     as_of: str | date | None = None,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
 ) -> list[Path]:
     """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS).
 
@@ -377,7 +421,7 @@ def k_shortest_paths(
     _check_hops(max_hops, SHORTEST_HOPS)
     if k < 1:
         raise ValueError(f"k must be at least 1, not {k}")
-    walk = _walk(g, link_types, as_of, directed)
+    walk = _walk(g, link_types, as_of, directed, countries, min_share, (source, target))
     start, goal = _node(g, source), _node(g, target)
     first = _search(walk, start, goal, max_hops)
     if first is None:
@@ -431,6 +475,22 @@ def _between(walk: _Walk, u: int, v: int) -> tuple[int, ...]:
     return tuple(sorted(int(edge) for edge in edges))
 
 
+def edges_between(
+    g: CSRGraph,
+    nodes: Iterable[NodeRef],
+    *,
+    link_types: Iterable[str] | None = None,
+    directed: bool = False,
+    as_of: str | date | None = None,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
+) -> tuple[tuple[int, ...], ...]:
+    """For each hop of a node path, the ids of the edges that link it under the filters."""
+    path = tuple(_node(g, node) for node in nodes)
+    walk = _walk(g, link_types, as_of, directed, countries, min_share, (path[0], path[-1]))
+    return _with_edges(walk, path).edges
+
+
 def _with_edges(walk: _Walk, nodes: tuple[int, ...]) -> Path:
     return Path(nodes, tuple(_between(walk, u, v) for u, v in pairwise(nodes)))
 
@@ -444,6 +504,8 @@ def all_simple_paths(
     link_types: Iterable[str] | None = None,
     directed: bool = False,
     as_of: str | date | None = None,
+    countries: Iterable[str] | None = None,
+    min_share: float | None = None,
 ) -> list[Path]:
     """Every simple path of at most ``max_hops`` hops, shortest first, then by node indexes.
 
@@ -462,7 +524,7 @@ def all_simple_paths(
     [(0, 1, 2), (0, 3, 2)]
     """
     _check_hops(max_hops, SIMPLE_HOPS)
-    walk = _walk(g, link_types, as_of, directed)
+    walk = _walk(g, link_types, as_of, directed, countries, min_share, (source, target))
     start, goal = _node(g, source), _node(g, target)
     if start == goal or _search(walk, start, goal, max_hops) is None:
         return []

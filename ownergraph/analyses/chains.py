@@ -1,0 +1,648 @@
+"""``trace``: chains from Western suppliers to sanctioned entities, time-respecting, with flags.
+
+A plain function over a :class:`~ownergraph.graph.CSRGraph`: :func:`trace` takes the graph, the
+targets (listed entities and those sanctioned by extension, with their status) and the entity
+properties the flags need (:class:`EntityFacts`), and returns ranked :class:`TracePath` results.
+Where the facts come from (the workspace, Neo4j) is the caller's business.
+
+The search, in three passes:
+
+1. **Moves.** ``SHIPPED_TO`` is walked from exporter to importer only (goods flow one way); the
+   other traced links (``LinkKind.traced``: ownership, control, officers, succession) both ways,
+   because the end user often *owns* the importer. ``DECLARED`` is not walked: a broker is
+   not a step in the flow of goods, it is reported on the shipments it declared. With ``as_of``,
+   links must be valid that day and shipments no later than it.
+2. **Corridor.** One breadth-first search backwards from all targets gives each node its distance
+   to the nearest target; a depth-first search from each supplier then only enters nodes that can
+   still reach a target in the hops left, so hubs off the way are never expanded. Paths start with
+   a shipment and stop at the first target they reach.
+3. **Time.** Along a path, each shipment must be no earlier than the previous shipment on the
+   path and at most ``window_days`` later. Each hop keeps the set of shipment days still feasible
+   (a hop with thousands of parallel shipments is one array operation); a backward pass then
+   keeps only the shipments that belong to some feasible sequence, which are the ones reported.
+   Shipments without a date cannot be ordered and never break a chain.
+
+Each path gets flags with their evidence, and its score is the sum of the flags' weights (the
+weights are in :data:`WEIGHTS` and explained in docs/methodology.md); the penalties for length and
+for hops through an officer link are flags too, so a score always adds up from what is shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ownergraph.graph.csr import KINDS, OPEN_START, CSRGraph, day_number, day_text
+from ownergraph.model.schema import ENTITY_KINDS, LINK_KINDS
+
+_TRANSIT = "KZ KG AM GE AE TR HK CN UZ AZ TJ MN IN RS MY TH"
+_EU27 = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+COALITION: frozenset[str] = frozenset(f"{_EU27} US GB CH NO JP KR CA AU NZ TW".split(" "))
+"""The sanctions coalition: EU27, US, UK, CH, NO, JP, KR, CA, AU, NZ, TW (default suppliers)."""
+TRANSIT: frozenset[str] = frozenset(_TRANSIT.split(" "))
+"""Third countries through which controlled goods reach Russia (default transit countries)."""
+INVASION = "2022-02-24"
+MAX_HOPS = 8
+
+WEIGHTS: dict[str, float] = {
+    "chpl": 3.0,  # tier 1; each lower tier 0.5 less
+    "transit": 1.5,
+    "fresh_intermediary": 1.0,
+    "mass_registration": 1.0,  # scaled by log(registrants) / log(100), at most 1
+    "russian_officer": 1.0,
+    "mirror_shipment": 1.0,
+    "short_reexport": 1.0,
+    "target_listed": 2.0,
+    "target_blocked": 1.5,
+    "target_controlled": 1.0,
+    "target_possibly": 0.5,
+    "hop": -0.5,  # each hop after the first
+    "officer_hop": -1.0,  # each hop through an officer link: weak evidence of a flow
+}
+"""Score contribution of each flag (docs/methodology.md, "Trace scoring")."""
+
+TargetStatus = Literal["listed", "blocked", "controlled", "possibly"]
+_TRADE = KINDS.index("SHIPPED_TO")
+_OFFICER = KINDS.index("OFFICER_OF")
+_REGISTERED = KINDS.index("REGISTERED_AT")
+_FIRMS = frozenset(i for i, name in enumerate(ENTITY_KINDS) if name != "Person" and
+                   ENTITY_KINDS[name].is_party)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TraceOptions:
+    """What ``trace`` looks for; every field has the documented default."""
+
+    from_countries: frozenset[str] = COALITION
+    transit_countries: frozenset[str] = TRANSIT
+    max_hops: int = 4
+    as_of: str | None = None
+    window_days: int = 365
+    """Longest gap between two consecutive shipments of a chain."""
+    reexport_days: int = 30
+    """Re-export within this many days raises ``short_reexport``."""
+    mirror_tolerance: float = 0.05
+    """Quantities in and out within this fraction raise ``mirror_shipment``."""
+    mass_registration: int = 5
+    """Registrants at one address from which the address counts as a mass-registration hub."""
+    paths_per_supplier: int = 200
+    """Search budget: paths enumerated from one supplier before moving on (reported)."""
+    suppliers: tuple[str, ...] = ()
+    """Explicit supplier entity ids; empty: every exporter in ``from_countries``."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_hops <= MAX_HOPS:
+            raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
+        if self.window_days < 0 or self.reexport_days < 0:
+            raise ValueError("window_days and reexport_days must not be negative")
+        if self.as_of is not None:
+            date.fromisoformat(self.as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFacts:
+    """Entity properties the flags need, beyond what the compact graph holds."""
+
+    incorporation_date: str | None = None
+    nationality: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    flag: str
+    weight: float
+    evidence: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"flag": self.flag, "weight": round(self.weight, 3), "evidence": dict(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class TracePath:
+    """One chain: node indexes, the edge ids kept on each hop, its flags and score."""
+
+    nodes: tuple[int, ...]
+    edges: tuple[tuple[int, ...], ...]
+    target_status: TargetStatus
+    flags: tuple[Flag, ...]
+    score: float
+    chpl_value: float
+    """Value of the CHPL shipments on the chain's first hop (what entered the chain)."""
+    declarants: tuple[int, ...]
+    """Customs brokers that declared shipments kept on the chain."""
+
+    def __len__(self) -> int:
+        return len(self.nodes) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    paths: list[TracePath]
+    suppliers: int
+    targets: int
+    truncated: list[int] = field(default_factory=list)
+    """Suppliers whose search stopped at ``paths_per_supplier``."""
+
+
+def trace(
+    graph: CSRGraph,
+    targets: Mapping[int, TargetStatus],
+    facts: Callable[[Sequence[str]], Mapping[str, EntityFacts]] | None = None,
+    options: TraceOptions | None = None,
+) -> TraceResult:
+    """Chains from suppliers to targets, best score first.
+
+    Parameters
+    ----------
+    graph : CSRGraph
+    targets : mapping of node index to status
+        Sanctioned entities: ``listed`` (an active listing), ``blocked``, ``controlled`` or
+        ``possibly`` (by extension under a 50% rule).
+    facts : callable, optional
+        Given the entity ids the flags need (intermediaries and their officers), returns their
+        :class:`EntityFacts` (incorporation dates, nationalities). Called once, after the search.
+    options : TraceOptions, optional
+
+    Returns
+    -------
+    TraceResult
+
+    Raises
+    ------
+    KeyError
+        An explicit supplier that is not in the graph.
+
+    Examples
+    --------
+    >>> g = _example()
+    >>> result = trace(g, {3: "listed"})
+    >>> [g.ids[n] for n in result.paths[0].nodes]
+    ['DE', 'KZ', 'RU', 'END']
+    >>> sorted(flag.flag for flag in result.paths[0].flags)
+    ['chpl', 'mirror_shipment', 'short_reexport', 'target_listed', 'transit']
+    """
+    options = options or TraceOptions()
+    moves = _Moves(graph, options)
+    goal = np.zeros(graph.node_count, dtype=np.bool_)
+    goal[list(targets)] = True
+    distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
+    suppliers = _suppliers(graph, options, goal)
+    chains: list[_Chain] = []
+    truncated = []
+    for supplier in suppliers.tolist():
+        if distance[supplier] < 0:
+            continue
+        found, stopped = _chains(moves, supplier, goal, distance, options)
+        if stopped:
+            truncated.append(supplier)
+        chains.extend(found)
+    known = facts(nodes_needing_facts(graph, (c.nodes for c in chains))) if facts else {}
+    paths = [_scored(graph, chain, targets, known, options) for chain in chains]
+    paths.sort(key=lambda path: (-path.score, len(path), [graph.ids[n] for n in path.nodes]))
+    return TraceResult(paths, len(suppliers), len(targets), truncated)
+
+
+def reachable_targets(
+    graph: CSRGraph, seeds: Iterable[int], targets: Iterable[int], options: TraceOptions
+) -> dict[int, dict[int, int]]:
+    """For each seed, the targets within ``max_hops`` moves and their distance in hops.
+
+    The reachability core of :func:`trace` without time order or path enumeration: what a
+    per-seed breadth-first search answers, and what the benchmark compares with networkx.
+    """
+    moves = _Moves(graph, options)
+    goal = np.zeros(graph.node_count, dtype=np.bool_)
+    goal[list(targets)] = True
+    distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
+    depth = np.full(graph.node_count, -1, dtype=np.int32)
+    answer: dict[int, dict[int, int]] = {}
+    for seed in seeds:
+        if distance[seed] < 0:
+            answer[seed] = {}
+            continue
+        touched = [np.array([seed])]
+        depth[seed] = 0
+        frontier = np.array([seed])
+        reached: dict[int, int] = {}
+        for level in range(1, options.max_hops + 1):
+            neighbour = moves.forward(frontier, first=level == 1)[0]
+            ok = (depth[neighbour] < 0) & (distance[neighbour] >= 0)
+            ok &= distance[neighbour] <= options.max_hops - level
+            frontier = np.unique(neighbour[ok])
+            if not len(frontier):
+                break
+            depth[frontier] = level
+            touched.append(frontier)
+            hits = frontier[goal[frontier]]
+            reached.update(dict.fromkeys(hits.tolist(), level))
+            # Paths stop at the first target: do not walk on from one.
+            frontier = frontier[~goal[frontier]]
+        for nodes in touched:
+            depth[nodes] = -1
+        answer[seed] = reached
+    return answer
+
+
+def nodes_needing_facts(graph: CSRGraph, paths: Iterable[Sequence[int]]) -> list[str]:
+    """Entity ids whose :class:`EntityFacts` the flags of chains (node sequences) read: the
+    intermediaries and their officers."""
+    needed: set[int] = set()
+    for nodes in paths:
+        for node in nodes[1:-1]:
+            needed.add(node)
+            needed.update(_officers(graph, node))
+    return sorted(graph.ids[node] for node in needed)
+
+
+class _Moves:
+    """The trace's moves as edge-id arrays: out-edges of traced kinds, in-edges of traced kinds
+    other than trade, filtered by date once per query."""
+
+    def __init__(self, graph: CSRGraph, options: TraceOptions) -> None:
+        self.graph = graph
+        self.window = options.window_days
+        traced = np.array([LINK_KINDS[name].traced and name != "DECLARED" for name in KINDS])
+        both_ways = traced.copy()
+        both_ways[_TRADE] = False
+        allowed = traced[graph.kind]
+        if options.as_of is not None:
+            day = day_number(options.as_of)
+            trade = graph.kind == _TRADE
+            valid = (graph.start <= day) & (graph.end >= day)
+            # A shipment is valid once it happened: keep it for every later as-of day.
+            allowed &= np.where(trade, graph.start <= day, valid)
+        allowed &= graph.source != graph.target
+        self.allowed = allowed
+        self.backward = allowed & both_ways[graph.kind]
+
+    def forward(self, frontier: npt.NDArray[Any], *, first: bool = False) -> tuple[Any, Any, Any]:
+        """(neighbour, from node, edge id) of every move out of ``frontier``; with ``first``, only
+        shipments (a chain starts with goods leaving the supplier)."""
+        g = self.graph
+        out, owner_out = _rows(g.out_ptr, frontier)
+        keep = self.allowed[out]
+        if first:
+            keep &= g.kind[out] == _TRADE
+        parts = [(g.target[out[keep]], owner_out[keep], out[keep])]
+        if not first:
+            into, owner_in = _rows(g.in_ptr, frontier)
+            edges = g.in_edge[into]
+            keep = self.backward[edges]
+            parts.append((g.in_source[into[keep]], owner_in[keep], edges[keep]))
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
+
+    def distances_to(self, goals: npt.NDArray[Any], hops: int) -> npt.NDArray[np.int32]:
+        """Moves from each node to the nearest goal (-1: none within ``hops``)."""
+        g = self.graph
+        distance = np.full(g.node_count, -1, dtype=np.int32)
+        distance[goals] = 0
+        frontier = goals
+        for level in range(1, hops + 1):
+            # Reverse moves: exporters of shipments into the frontier, and both ends of the
+            # other traced links.
+            into, _ = _rows(g.in_ptr, frontier)
+            edges = g.in_edge[into]
+            back = g.in_source[into[self.allowed[edges]]]
+            out, _ = _rows(g.out_ptr, frontier)
+            ahead = g.target[out[self.backward[out]]]
+            found = np.concatenate([back, ahead])
+            found = np.unique(found[distance[found] < 0])
+            if not len(found):
+                break
+            distance[found] = level
+            frontier = found
+        return distance
+
+
+def _rows(pointers: npt.NDArray[Any], nodes: npt.NDArray[Any]) -> tuple[Any, Any]:
+    """CSR positions of ``nodes``' rows and the node each belongs to."""
+    starts = pointers[nodes].astype(np.int64)
+    lengths = pointers[np.asarray(nodes) + 1].astype(np.int64) - starts
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(len(shift), dtype=np.int64) + shift, np.repeat(nodes, lengths)
+
+
+def _suppliers(
+    graph: CSRGraph, options: TraceOptions, goal: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    if options.suppliers:
+        return np.array(sorted({graph.node(entity) for entity in options.suppliers}), np.int64)
+    codes = [i for i, code in enumerate(graph.countries) if code in options.from_countries]
+    firm = np.isin(graph.schema, list(_FIRMS)) | (graph.schema < 0)
+    exporter = np.zeros(graph.node_count, dtype=np.bool_)
+    exporter[graph.source[graph.kind == _TRADE]] = True
+    chosen = np.isin(graph.country, codes) & firm & exporter & ~goal
+    return np.flatnonzero(chosen)
+
+
+@dataclass(slots=True)
+class _Chain:
+    nodes: list[int]
+    hops: list[tuple[npt.NDArray[Any], npt.NDArray[Any] | None]]
+    """Per hop: its edge ids, and the feasible days after it (None: no dated shipment yet)."""
+
+
+def _chains(
+    moves: _Moves,
+    supplier: int,
+    goal: npt.NDArray[np.bool_],
+    distance: npt.NDArray[np.int32],
+    options: TraceOptions,
+) -> tuple[list[_Chain], bool]:
+    """Depth-first enumeration of time-respecting chains from one supplier."""
+    found: list[_Chain] = []
+    chain = _Chain([supplier], [])
+    on_path = {supplier}
+    budget = options.paths_per_supplier
+
+    def step(node: int, days: npt.NDArray[Any] | None) -> bool:
+        """Extend ``chain`` from ``node``; False once the budget is spent."""
+        left = options.max_hops - len(chain.hops)
+        neighbour, _, edges = moves.forward(np.array([node]), first=not chain.hops)
+        ok = (distance[neighbour] >= 0) & (distance[neighbour] <= left - 1)
+        neighbour, edges = neighbour[ok], edges[ok]
+        order = np.lexsort((neighbour, distance[neighbour]))
+        neighbour, edges = neighbour[order], edges[order]
+        cuts = np.flatnonzero(np.diff(neighbour)) + 1
+        for group_nodes, group_edges in zip(
+            np.split(neighbour, cuts), np.split(edges, cuts), strict=True
+        ):
+            if not len(group_nodes):
+                continue
+            nxt = int(group_nodes[0])
+            if nxt in on_path:
+                continue
+            after = _feasible(moves, group_edges, days)
+            if after is False:
+                continue
+            chain.nodes.append(nxt)
+            chain.hops.append((group_edges, after))
+            if goal[nxt]:
+                found.append(_Chain(list(chain.nodes), list(chain.hops)))
+                keep_going = len(found) < budget
+            else:
+                on_path.add(nxt)
+                keep_going = step(nxt, after)
+                on_path.discard(nxt)
+            chain.nodes.pop()
+            chain.hops.pop()
+            if not keep_going:
+                return False
+        return True
+
+    complete = step(supplier, None)
+    return found, not complete
+
+
+def _feasible(
+    moves: _Moves, edges: npt.NDArray[Any], days: npt.NDArray[Any] | None
+) -> npt.NDArray[Any] | Literal[False] | None:
+    """The feasible days after crossing a hop, None if still unconstrained, False if none."""
+    g = moves.graph
+    trade = g.kind[edges] == _TRADE
+    if not trade.any():
+        return days
+    ship_days = g.shipment_day[np.searchsorted(g.shipment_edge, edges[trade])]
+    dated = ship_days[ship_days != OPEN_START]
+    undated = len(dated) < len(ship_days) or not trade.all()
+    if days is not None and len(dated):
+        dated = dated[_follows(days, dated, moves.window)]
+    if undated:
+        # An undated shipment or another kind of link crosses the hop without a date.
+        if days is None:
+            return None
+        dated = np.union1d(dated, days)
+    if not len(dated):
+        return False
+    return np.unique(dated)
+
+
+def _follows(before: npt.NDArray[Any], after: npt.NDArray[Any], window: int) -> Any:
+    """Which of ``after`` fall on or after some day of sorted ``before``, within ``window``."""
+    place = np.searchsorted(before, after, side="right") - 1
+    ok = place >= 0
+    ok[ok] = after[ok] - before[place[ok]] <= window
+    return ok
+
+
+def _kept_edges(g: CSRGraph, chain: _Chain, window: int) -> list[npt.NDArray[Any]]:
+    """Each hop's edges that belong to some time-respecting sequence (the backward pass)."""
+    kept: list[npt.NDArray[Any]] = [edges for edges, _ in chain.hops]
+    later: npt.NDArray[Any] | None = None
+    for i in range(len(chain.hops) - 1, -1, -1):
+        edges, _ = chain.hops[i]
+        trade = g.kind[edges] == _TRADE
+        if not trade.any():
+            continue
+        rows = np.searchsorted(g.shipment_edge, edges[trade])
+        days = g.shipment_day[rows]
+        before = chain.hops[i - 1][1] if i else None
+        ok = np.ones(len(days), dtype=np.bool_)
+        dated = days != OPEN_START
+        if before is not None:
+            ok[dated] = _follows(before, days[dated], window)
+        if later is not None:
+            # Some later shipment must follow this one within the window.
+            nxt = np.searchsorted(later, days[dated], side="left")
+            fits = nxt < len(later)
+            fits[fits] = later[nxt[fits]] - days[dated][fits] <= window
+            ok[dated] &= fits
+        trade_edges = edges[trade][ok]
+        kept[i] = np.concatenate([trade_edges, edges[~trade]])
+        kept_days = days[ok]
+        if (kept_days != OPEN_START).all() and trade.all():
+            later = np.unique(kept_days)
+    return kept
+
+
+def _officers(g: CSRGraph, node: int) -> list[int]:
+    positions = range(int(g.in_ptr[node]), int(g.in_ptr[node + 1]))
+    return [int(g.in_source[p]) for p in positions if g.kind[g.in_edge[p]] == _OFFICER]
+
+
+def _registered(g: CSRGraph, node: int) -> list[tuple[int, int]]:
+    """(address node, registrants there) for each address ``node`` is registered at."""
+    found = []
+    for edge in g.out_edges(node):
+        if g.kind[edge] == _REGISTERED:
+            address = int(g.target[edge])
+            into = g.in_edge[int(g.in_ptr[address]) : int(g.in_ptr[address + 1])]
+            found.append((address, int(np.count_nonzero(g.kind[into] == _REGISTERED))))
+    return found
+
+
+def _scored(
+    g: CSRGraph,
+    chain: _Chain,
+    targets: Mapping[int, TargetStatus],
+    facts: Mapping[str, EntityFacts],
+    options: TraceOptions,
+) -> TracePath:
+    kept = _kept_edges(g, chain, options.window_days)
+    flags: list[Flag] = []
+    country = [g.countries[c] if c >= 0 else None for c in g.country[chain.nodes].tolist()]
+    trade_hops = []
+    for edges in kept:
+        shipments = edges[g.kind[edges] == _TRADE]
+        trade_hops.append(np.searchsorted(g.shipment_edge, shipments) if len(shipments) else None)
+    flags.extend(_goods_flags(g, chain, trade_hops, options))
+    found = [
+        flag
+        for position, node in enumerate(chain.nodes[1:-1], start=1)
+        for flag in _intermediary_flags(g, node, country[position], facts, options)
+    ]
+    flags.extend(_once_each(found))
+    status = targets[chain.nodes[-1]]
+    flags.append(Flag(f"target_{status}", WEIGHTS[f"target_{status}"],
+                      {"entity": g.ids[chain.nodes[-1]], "status": status}))  # fmt: skip
+    if len(chain.hops) > 1:
+        flags.append(Flag("length", WEIGHTS["hop"] * (len(chain.hops) - 1),
+                          {"hops": len(chain.hops)}))  # fmt: skip
+    officer_hops = [hop for hop, edges in enumerate(kept) if (g.kind[edges] == _OFFICER).all()]
+    if officer_hops:
+        flags.append(Flag("officer_link", WEIGHTS["officer_hop"] * len(officer_hops),
+                          {"hops": [hop + 1 for hop in officer_hops]}))  # fmt: skip
+    score = sum(flag.weight for flag in flags)
+    first = trade_hops[0]
+    chpl_value = 0.0
+    if first is not None:
+        tier = g.shipment_tier[first] >= 0
+        chpl_value = float(np.nansum(g.shipment_value[first][tier]))
+    declarants = sorted({
+        int(d) for rows in trade_hops if rows is not None
+        for d in g.shipment_declarant[rows].tolist() if d >= 0
+    })  # fmt: skip
+    return TracePath(
+        nodes=tuple(chain.nodes),
+        edges=tuple(tuple(sorted(int(e) for e in edges)) for edges in kept),
+        target_status=status,
+        flags=tuple(flags),
+        score=round(score, 3),
+        chpl_value=round(chpl_value, 2),
+        declarants=tuple(declarants),
+    )
+
+
+def _goods_flags(
+    g: CSRGraph, chain: _Chain, trade_hops: Sequence[Any], options: TraceOptions
+) -> list[Flag]:
+    flags = []
+    rows = np.concatenate([r for r in trade_hops if r is not None] or [np.empty(0, np.int64)])
+    tiers = g.shipment_tier[rows]
+    if (tiers >= 0).any():
+        best = int(tiers[tiers >= 0].min())
+        tier_name = g.tiers[best]
+        chosen = rows[tiers == best]
+        hs6 = sorted({f"{h:06d}" for h in g.shipment_hs6[chosen].tolist() if h >= 0})
+        weight = WEIGHTS["chpl"] - 0.5 * (_tier_number(tier_name) - 1)
+        flags.append(Flag("chpl", weight, {"tier": tier_name, "hs6": hs6,
+                                           "shipments": len(chosen)}))  # fmt: skip
+    # Consecutive shipments through one intermediary: mirror quantities, quick re-export.
+    mirror: dict[str, Any] | None = None
+    quick: dict[str, Any] | None = None
+    for hop in range(len(trade_hops) - 1):
+        into, out = trade_hops[hop], trade_hops[hop + 1]
+        if into is None or out is None:
+            continue
+        node = g.ids[chain.nodes[hop + 1]]
+        for a in into.tolist():
+            for b in out.tolist():
+                day_a, day_b = int(g.shipment_day[a]), int(g.shipment_day[b])
+                if OPEN_START in (day_a, day_b) or day_b < day_a:
+                    continue
+                qa, qb = float(g.shipment_quantity[a]), float(g.shipment_quantity[b])
+                close = qa > 0 and abs(qa - qb) <= options.mirror_tolerance * qa
+                if mirror is None and close:
+                    mirror = {"intermediary": node, "quantity_in": qa, "quantity_out": qb,
+                              "date_in": day_text(day_a), "date_out": day_text(day_b)}  # fmt: skip
+                if (quick is None or day_b - day_a < quick["days"]) and (
+                    day_b - day_a <= options.reexport_days
+                ):
+                    quick = {"intermediary": node, "days": day_b - day_a,
+                             "date_in": day_text(day_a), "date_out": day_text(day_b)}  # fmt: skip
+    if mirror is not None:
+        flags.append(Flag("mirror_shipment", WEIGHTS["mirror_shipment"], mirror))
+    if quick is not None:
+        flags.append(Flag("short_reexport", WEIGHTS["short_reexport"], quick))
+    return flags
+
+
+def _tier_number(name: str) -> int:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return int(digits) if digits else 1
+
+
+def _once_each(flags: list[Flag]) -> list[Flag]:
+    """One flag of each kind for the whole path, at the weight of its strongest instance, with
+    the evidence of every instance: a longer chain through more shell firms must not outscore a
+    short one just by adding the same flag again."""
+    grouped: dict[str, list[Flag]] = {}
+    for flag in flags:
+        grouped.setdefault(flag.flag, []).append(flag)
+    merged = []
+    for name, items in grouped.items():
+        strongest = max(items, key=lambda flag: flag.weight)
+        if len(items) == 1:
+            merged.append(strongest)
+        else:
+            instances = [dict(flag.evidence) for flag in items]
+            merged.append(Flag(name, strongest.weight, {"instances": instances}))
+    return merged
+
+
+def _intermediary_flags(
+    g: CSRGraph,
+    node: int,
+    country: str | None,
+    facts: Mapping[str, EntityFacts],
+    options: TraceOptions,
+) -> list[Flag]:
+    entity = g.ids[node]
+    flags = []
+    third = country in options.transit_countries
+    if third:
+        flags.append(Flag("transit", WEIGHTS["transit"], {"entity": entity, "country": country}))
+    about = facts.get(entity, EntityFacts())
+    incorporated = about.incorporation_date
+    if incorporated and incorporated[:10] > INVASION and country != "RU":
+        flags.append(Flag("fresh_intermediary", WEIGHTS["fresh_intermediary"],
+                          {"entity": entity, "incorporation_date": incorporated}))  # fmt: skip
+    for address, registrants in _registered(g, node):
+        if registrants >= options.mass_registration:
+            scale = min(1.0, math.log(registrants) / math.log(100))
+            weight = round(WEIGHTS["mass_registration"] * scale, 3)
+            flags.append(Flag("mass_registration", weight, {"entity": entity,
+                              "address": g.ids[address], "registrants": registrants}))  # fmt: skip
+    if third:
+        russians = [
+            g.ids[officer] for officer in _officers(g, node)
+            if facts.get(g.ids[officer], EntityFacts()).nationality == "RU"
+        ]  # fmt: skip
+        if russians:
+            flags.append(Flag("russian_officer", WEIGHTS["russian_officer"],
+                              {"entity": entity, "officers": russians}))  # fmt: skip
+    return flags
+
+
+def _example() -> CSRGraph:
+    """A German supplier ships chips to a Kazakh trader, who re-exports them to a Russian importer
+    owned by a listed end user."""
+    from ownergraph.graph.build import _assemble
+
+    ids = ["DE", "KZ", "RU", "END"]
+    links = np.array([[3, 2, KINDS.index("OWNS"), OPEN_START, np.iinfo(np.int32).max, 60, 60]])
+    ships = np.array([
+        [0, 1, -1, day_number("2023-03-01"), 854231, 0, 1000.0, 500],
+        [1, 2, -1, day_number("2023-03-20"), 854231, 0, 1500.0, 500],
+    ])  # fmt: skip
+    return _assemble(
+        ids, np.zeros(4, np.int8), np.array([0, 1, 2, 2], np.int16), ("DE", "KZ", "RU"),
+        np.array([False, False, False, True]), "2024-01-01", links, ships, np.empty((0, 5)),
+        ("1",),
+    )  # fmt: skip

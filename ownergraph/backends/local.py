@@ -1,0 +1,288 @@
+"""The local backend: the workspace file plus the compact graph built from it, in this process.
+
+The analyses are the plain functions of :mod:`ownergraph.analyses`; this module feeds them (graph,
+targets, entity facts) and turns their results into the DESIGN.md §7 documents, citing each edge
+with the workspace records behind it (:mod:`ownergraph.evidence`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ownergraph import evidence, lookup
+from ownergraph.analyses import paths as path_search
+from ownergraph.analyses.brokers import rank_brokers
+from ownergraph.analyses.chains import EntityFacts, TargetStatus, TracePath, TraceResult, trace
+from ownergraph.analyses.extension import sanctioned_by_extension
+from ownergraph.backends import PathQuery, TraceQuery
+from ownergraph.errors import InputError
+from ownergraph.graph import CSRGraph, build, day_text
+from ownergraph.graph.csr import KINDS
+from ownergraph.workspace import Workspace
+
+_BATCH = 500
+_STRENGTH = {"listed": 0, "blocked": 1, "controlled": 2, "possibly": 3}
+
+
+class LocalBackend:
+    """Analyses over a workspace; the compact graph is built once per as-of day and reused."""
+
+    name = "local"
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._graphs: dict[str, CSRGraph] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> LocalBackend:
+        return cls(Workspace(path))
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    def graph(self, as_of: str | None = None) -> CSRGraph:
+        day = as_of or date.today().isoformat()
+        if day not in self._graphs:
+            self._graphs[day] = build(self.workspace, as_of=day)
+        return self._graphs[day]
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def search(self, text: str, *, country: str | None = None, limit: int = 20) -> dict[str, Any]:
+        found = lookup.search(self.workspace, text, country=country, limit=limit)
+        return {"results": [view.as_dict() for view in found]}
+
+    def show(self, reference: str) -> dict[str, Any]:
+        entity = self.find(reference)
+        return lookup.describe(self.workspace, entity).as_dict()
+
+    def find(self, reference: str) -> str:
+        """The resolved entity a user's reference names (id, identifier or name)."""
+        return lookup.canonical_id(self.workspace, lookup.find_entity(self.workspace, reference))
+
+    def sanctioned_by_extension(self, regime: str, as_of: str | None) -> dict[str, Any]:
+        return sanctioned_by_extension(self.workspace, regime, as_of).as_dict()
+
+    # -- paths ---------------------------------------------------------------------------------
+
+    def paths(self, source: str, target: str, query: PathQuery) -> dict[str, Any]:
+        start, goal = self.find(source), self.find(target)
+        g = self.graph(query.as_of)
+        for entity in (start, goal):
+            if entity not in g.index:
+                raise InputError(f"{entity} has no links: no path can start or end there")
+        filters: dict[str, Any] = {
+            "max_hops": query.max_hops,
+            "link_types": query.link_types,
+            "directed": query.directed,
+            "as_of": query.as_of,
+            "countries": query.countries,
+            "min_share": query.min_share,
+        }
+        try:
+            if query.mode == "shortest":
+                nodes = path_search.shortest_path(g, start, goal, **filters)
+                found = [] if nodes is None else [_edges_of(g, tuple(nodes), query)]
+            elif query.mode == "k":
+                found = path_search.k_shortest_paths(g, start, goal, query.k, **filters)
+            else:
+                found = path_search.all_simple_paths(g, start, goal, **filters)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        document = [self._path_document(g, path.nodes, path.edges) for path in found]
+        return {"query": {"source": start, "target": goal, **asdict(query)}, "paths": document}
+
+    # -- trace and brokers ---------------------------------------------------------------------
+
+    def run_trace(self, query: TraceQuery) -> tuple[CSRGraph, TraceResult, dict[str, Any]]:
+        """The trace itself, with the graph and the targets' verdicts (for brokers and exports)."""
+        options = query.options
+        g = self.graph(options.as_of)
+        targets, verdicts = self._targets(g, query.regimes, options.as_of)
+        try:
+            result = trace(g, targets, self._facts, options)
+        except KeyError as error:
+            raise InputError(str(error.args[0])) from None
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        return g, result, verdicts
+
+    def trace(self, query: TraceQuery) -> dict[str, Any]:
+        g, result, verdicts = self.run_trace(query)
+        shown = result.paths if query.limit is None else result.paths[: query.limit]
+        return {
+            "query": _trace_query(query),
+            "summary": _summary(g, result),
+            "paths": [self._trace_document(g, path, verdicts) for path in shown],
+        }
+
+    def brokers(self, query: TraceQuery, top: int) -> dict[str, Any]:
+        g, result, _ = self.run_trace(query)
+        ranked = rank_brokers(g, result, top=top)
+        return {
+            "query": {**_trace_query(query), "top": top},
+            "summary": _summary(g, result),
+            "brokers": [
+                {
+                    **self._view(g.ids[broker.node]),
+                    "role": broker.role,
+                    "score": broker.score,
+                    "chains": broker.chains,
+                    "paths": broker.paths,
+                    "chpl_value": broker.chpl_value,
+                    "chain_shipments": broker.chain_shipments,
+                    "shipments": broker.shipments,
+                }
+                for broker in ranked
+            ],
+        }
+
+    def _targets(
+        self, g: CSRGraph, regimes: Sequence[str], as_of: str | None
+    ) -> tuple[dict[int, TargetStatus], dict[str, Any]]:
+        """Listed entities and those sanctioned by extension under ``regimes``, by node, with
+        the strongest verdict of each (its proof tree goes into the document)."""
+        targets: dict[int, TargetStatus] = {int(n): "listed" for n in np.flatnonzero(g.sanctioned)}
+        verdicts: dict[str, Any] = {}
+        for regime in regimes:
+            for item in sanctioned_by_extension(self.workspace, regime, as_of).entities:
+                node = g.index.get(item.verdict.entity)
+                status = item.verdict.status
+                if node is None or targets.get(node, "possibly") == "listed":
+                    continue
+                if _STRENGTH[status] <= _STRENGTH.get(targets.get(node, "possibly"), 3):
+                    targets[node] = status
+                verdicts.setdefault(item.verdict.entity, []).append(
+                    {"regime": regime, **item.verdict.as_dict()}
+                )
+        return targets, verdicts
+
+    def _facts(self, entities: Sequence[str]) -> dict[str, EntityFacts]:
+        """Incorporation date and nationality of resolved entities, from any of their records."""
+        found: dict[str, dict[str, str]] = {entity: {} for entity in entities}
+        records = _records_of(self.workspace, entities)
+        ids = list(records)
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            rows = self.workspace.query(
+                f"SELECT id, json_extract(data, '$.incorporation_date'), "
+                f"json_extract(data, '$.nationality') FROM entities "
+                f"WHERE id IN ({', '.join('?' * len(batch))}) ORDER BY id",
+                batch,
+            )
+            for record, incorporated, nationality in rows:
+                known = found[records[record]]
+                if incorporated:
+                    known.setdefault("incorporation_date", str(incorporated))
+                if nationality:
+                    known.setdefault("nationality", _first(nationality))
+        return {entity: EntityFacts(**values) for entity, values in found.items()}
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def _view(self, entity: str) -> dict[str, Any]:
+        return lookup.view_or_stub(self.workspace, entity)
+
+    def _path_document(
+        self,
+        g: CSRGraph,
+        nodes: tuple[int, ...],
+        edges: tuple[tuple[int, ...], ...],
+        days: Mapping[int, set[str]] | None = None,
+    ) -> dict[str, Any]:
+        ids = [g.ids[node] for node in nodes]
+        hops = []
+        for hop, hop_edges in enumerate(edges):
+            ends = {(KINDS[g.kind[e]], int(g.source[e]), int(g.target[e])) for e in hop_edges}
+            for kind, source, target in sorted(ends):
+                records = evidence.edge_records(
+                    self.workspace, g.ids[source], g.ids[target], [kind]
+                )
+                if days is not None and kind == "SHIPPED_TO":
+                    wanted = days.get(hop, set())
+                    records = [r for r in records if r["date"] in wanted]
+                hops.append({"type": kind, "source": g.ids[source], "target": g.ids[target],
+                             "hop": hop, "records": records})  # fmt: skip
+        merges = [
+            {"entity": entity, "records": lookup.members(self.workspace, entity),
+             "explanation": lookup.merges(self.workspace, entity)}
+            for entity in ids if len(lookup.members(self.workspace, entity)) > 1
+        ]  # fmt: skip
+        return {"nodes": [self._view(entity) for entity in ids], "edges": hops,
+                "score": None, "flags": [], "merges": merges}  # fmt: skip
+
+    def _trace_document(
+        self, g: CSRGraph, path: TracePath, verdicts: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        days: dict[int, set[str]] = {}
+        for hop, edges in enumerate(path.edges):
+            rows = [g.shipment_row(edge) for edge in edges]
+            days[hop] = {text for row in rows if row >= 0
+                         if (text := day_text(int(g.shipment_day[row]))) is not None}  # fmt: skip
+        document = self._path_document(g, path.nodes, path.edges, days)
+        target = g.ids[path.nodes[-1]]
+        document["score"] = path.score
+        document["flags"] = [flag.as_dict() for flag in path.flags]
+        document["chpl_value"] = path.chpl_value
+        document["declarants"] = [self._view(g.ids[node]) for node in path.declarants]
+        document["target"] = {"id": target, "status": path.target_status,
+                              "verdicts": verdicts.get(target, [])}  # fmt: skip
+        return document
+
+
+def _edges_of(g: CSRGraph, nodes: tuple[int, ...], query: PathQuery) -> path_search.Path:
+    """The hop edges of a node path under the query's filters (as k-shortest reports them)."""
+    edges = path_search.edges_between(
+        g, nodes, link_types=query.link_types, directed=query.directed, as_of=query.as_of,
+        countries=query.countries, min_share=query.min_share,
+    )  # fmt: skip
+    return path_search.Path(nodes, edges)
+
+
+def _records_of(workspace: Workspace, entities: Iterable[str]) -> dict[str, str]:
+    """Record id -> resolved entity, for every record of ``entities`` (each is its own)."""
+    mapping = {entity: entity for entity in entities}
+    wanted = list(mapping)
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH]
+        mapping.update(
+            (str(row[0]), str(row[1]))
+            for row in workspace.query(
+                f"SELECT entity_id, canonical_id FROM clusters "
+                f"WHERE canonical_id IN ({', '.join('?' * len(batch))})",
+                batch,
+            )
+        )
+    return mapping
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, str) and value.startswith("["):
+        items = json.loads(value)
+        return str(items[0]) if items else ""
+    return str(value)
+
+
+def _trace_query(query: TraceQuery) -> dict[str, Any]:
+    options = asdict(query.options)
+    for key in ("from_countries", "transit_countries"):
+        options[key] = sorted(options[key])
+    options["suppliers"] = list(options["suppliers"])
+    return {**options, "regimes": list(query.regimes), "limit": query.limit}
+
+
+def _summary(g: CSRGraph, result: TraceResult) -> dict[str, Any]:
+    return {
+        "suppliers": result.suppliers,
+        "targets": result.targets,
+        "paths": len(result.paths),
+        "chains": len({(path.nodes[0], path.nodes[-1]) for path in result.paths}),
+        "truncated_suppliers": [g.ids[node] for node in result.truncated],
+    }
