@@ -127,6 +127,9 @@ def _trace_options(function: F) -> F:
                      help=f"Longest chain (1-{MAX_HOPS})."),
         click.option("--window", "window_days", default=365, show_default=True, type=int,
                      help="Most days between consecutive shipments of a chain."),
+        click.option("--goods-match", type=click.Choice(["hs6", "hs4", "hs2", "any"]),
+                     default="hs4", show_default=True,
+                     help="How alike the goods of consecutive shipments must be."),
         click.option("--regime", "regimes", default=",".join(REGIME_NAMES), show_default=True,
                      help="50% rules adding targets sanctioned by extension (or 'none')."),
         click.option("--per-supplier", default=200, show_default=True, type=int,
@@ -148,6 +151,7 @@ def _trace_query(settings: dict[str, Any], limit: int | None) -> TraceQuery:
             max_hops=settings["max_hops"],
             as_of=settings["as_of"],
             window_days=settings["window_days"],
+            goods_match=settings["goods_match"],
             paths_per_supplier=settings["per_supplier"],
             suppliers=tuple(settings["suppliers"]),
         )

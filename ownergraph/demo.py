@@ -35,6 +35,7 @@ class DemoResult:
     world: Path
     loads: list[ingest.LoadSummary] = field(default_factory=list)
     truth: dict[str, Any] = field(default_factory=dict)
+    trace: dict[str, Any] = field(default_factory=dict)
 
 
 def bundled_samples() -> Iterator[tuple[str, Path]]:
@@ -101,11 +102,14 @@ def run(directory: Path, *, seed: int = 7, size: int = 3000, console: Console) -
             highlight=False,
         )
         spelling = _first_chain(workspace, truth["chains"][0], console)
+        result.trace = _trace(workspace, truth, console)
     console.rule("[bold]Next")
     console.print(
         f"Workspace: {database}\n"
         f"Try: ownergraph --workspace {database} search {spelling!r}\n"
-        f"     ownergraph --workspace {database} show synthetic:{truth['chains'][0]['end_user']}"
+        f"     ownergraph --workspace {database} show synthetic:{truth['chains'][0]['end_user']}\n"
+        f"     ownergraph --workspace {database} trace --limit 5\n"
+        f"     ownergraph --workspace {database} brokers --top 10"
     )
     return result
 
@@ -136,3 +140,43 @@ def _first_chain(workspace: Workspace, chain: dict[str, Any], console: Console) 
         markup=False,
     )
     return spelling
+
+
+def _trace(workspace: Workspace, truth: dict[str, Any], console: Console) -> dict[str, Any]:
+    """Trace every coalition supplier to the sanctioned end users; show the best chains, where
+    the planted ones rank, and the brokers."""
+    from ownergraph.backends import TraceQuery
+    from ownergraph.backends.local import LocalBackend
+
+    console.rule("[bold]5. Trace: coalition suppliers -> sanctioned end users")
+    backend = LocalBackend(workspace)
+    document = backend.trace(TraceQuery(limit=None))
+    summary = document["summary"]
+    console.print(
+        f"{summary['paths']} time-respecting paths ({summary['chains']} supplier -> target pairs) "
+        f"from {summary['suppliers']} suppliers to {summary['targets']} sanctioned entities "
+        f"(listed, or blocked by extension under the OFAC, EU and UK 50% rules)",
+        highlight=False,
+    )
+    order = [[node["id"] for node in path["nodes"]] for path in document["paths"]]
+    for chain in truth["chains"]:
+        want = [f"synthetic:{entity}" for entity in chain["path"]]
+        ranks = [order.index(want[:n]) for n in range(2, len(want) + 1) if want[:n] in order]
+        where = f"rank {min(ranks) + 1} of {len(order)}" if ranks else "NOT FOUND"
+        console.print(f"  planted chain {chain['chain']} ({chain['kind']}): {where}")
+    best = document["paths"][0] if document["paths"] else None
+    if best is not None:
+        names = " -> ".join(f"{node['name']} ({node['country']})" for node in best["nodes"])
+        console.print(f"Best chain, score {best['score']}: {names}", highlight=False)
+        for flag in best["flags"]:
+            console.print(f"  {flag['flag']:<20} {flag['weight']:+.2f}", highlight=False)
+    brokers = backend.brokers(TraceQuery(), 5)["brokers"]
+    console.print("Top brokers and intermediaries (chains served, share of their trade on them):")
+    for broker in brokers:
+        console.print(
+            f"  {broker['score']:7.2f}  {broker['name']} ({broker['country']}), {broker['role']}: "
+            f"{broker['chains']} chains, {broker['chain_shipments']}/{broker['shipments']} "
+            f"shipments",
+            highlight=False,
+        )
+    return document

@@ -1,27 +1,35 @@
 """``brokers``: the intermediaries and customs brokers that supplier -> sanctioned chains pass.
 
-A plain function over a :class:`~ownergraph.analyses.chains.TraceResult`. Each firm that sits
-inside a chain (an intermediary; people on a chain, such as shared directors, are not brokers) or
-declared one of its shipments (a customs broker) is scored by
+A plain function over a :class:`~ownergraph.analyses.chains.TraceResult`. Each firm the goods of
+a chain pass through (an intermediary: a shipment brings them in and a shipment takes them on,
+or the next entity is the sanctioned end; people such as shared directors, and parents met on an
+ownership detour, are not brokers) and each declarant of one of its shipments (a customs broker)
+is scored by
 the chains it serves, damped by how specific it is to them:
 
-    score = (sum over distinct supplier -> target chains of the best path score through it)
-            * sqrt(chain shipments / all its shipments)
+    score = (sum over its distinct supplier -> target chains, strongest first, of
+             the chain's best weighted path score / rank)
+            * sqrt(weighted chain shipments / all its shipments)
 
-so a broker that declares ten thousand unrelated shipments and one chain's worth of goods
-ranks below a small one whose few declarations all sit on sanctioned chains
-(docs/methodology.md, "Broker ranking").
+where a path's score counts in full for its intermediaries and for the declarant of its last
+shipment hop (the delivery to the sanctioned side), half as much for each hop further back, and a
+quarter as much when the goods stop two relationship hops short of the target; the i-th strongest
+chain counts 1/i, so breadth helps but many weak chains do not outweigh a few strong ones.
+A broker that declares ten thousand unrelated shipments, or only a trader's earlier imports,
+ranks below a small one that clears the goods into Russia (docs/methodology.md, "Broker
+ranking").
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ownergraph.analyses.chains import TraceResult
+from ownergraph.analyses.chains import TracePath, TraceResult
 from ownergraph.graph.csr import KINDS, SCHEMAS, CSRGraph
 
 _TRADE = KINDS.index("SHIPPED_TO")
@@ -63,33 +71,41 @@ def rank_brokers(graph: CSRGraph, result: TraceResult, *, top: int | None = None
     paths: dict[int, int] = defaultdict(int)
     roles: dict[int, set[str]] = defaultdict(set)
     chpl: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
-    on_chain: dict[int, set[int]] = defaultdict(set)
+    on_chain: dict[int, dict[int, float]] = defaultdict(dict)
     for path in result.paths:
         pair = (path.nodes[0], path.nodes[-1])
         shipments = [edge for edges in path.edges for edge in edges if graph.kind[edge] == _TRADE]
-        involved: dict[int, str] = {
-            node: "intermediary" for node in path.nodes[1:-1] if graph.schema[node] != _PERSON
+        involved: dict[int, tuple[str, float]] = {
+            node: ("intermediary", 1.0)
+            for position, node in enumerate(path.nodes[1:-1], start=1)
+            if graph.schema[node] != _PERSON and _passes_goods(graph, path, position)
         }
-        for declarant in path.declarants:
-            involved.setdefault(declarant, "declarant")
+        for declarant, weight in _declarants(graph, path).items():
+            role, known = involved.get(declarant, ("declarant", 0.0))
+            involved[declarant] = (role, max(known, weight))
             roles[declarant].add("declarant")
-        for node, role in involved.items():
+        for node, (role, weight) in involved.items():
             roles[node].add(role)
             paths[node] += 1
-            best[node][pair] = max(best[node].get(pair, -math.inf), path.score)
+            # A chain with more penalties than evidence adds nothing (and takes nothing away).
+            credit = max(path.score, 0.0) * weight
+            best[node][pair] = max(best[node].get(pair, 0.0), credit)
             chpl[node][pair] = max(chpl[node].get(pair, 0.0), path.chpl_value)
-            on_chain[node].update(_touching(graph, node, shipments))
+            seen = on_chain[node]
+            for shipment in _touching(graph, node, shipments):
+                seen[shipment] = max(seen.get(shipment, 0.0), weight)
     ranked = []
     for node, chains in best.items():
         total = _volume(graph, node)
         counted = len(on_chain[node])
-        specificity = min(1.0, counted / total) if total else 1.0
+        weighted = sum(on_chain[node].values())
+        specificity = min(1.0, weighted / total) if total else 1.0
         role = "both" if len(roles[node]) > 1 else next(iter(roles[node]))
         ranked.append(
             Broker(
                 node=node,
                 role=role,
-                score=round(sum(chains.values()) * math.sqrt(specificity), 3),
+                score=round(_strength(chains.values()) * math.sqrt(specificity), 3),
                 chains=len(chains),
                 paths=paths[node],
                 chpl_value=round(sum(chpl[node].values()), 2),
@@ -99,6 +115,40 @@ def rank_brokers(graph: CSRGraph, result: TraceResult, *, top: int | None = None
         )
     ranked.sort(key=lambda broker: (-broker.score, -broker.chains, graph.ids[broker.node]))
     return ranked[:top] if top is not None else ranked
+
+
+def _strength(values: Iterable[float]) -> float:
+    """The best chain in full, the i-th best at 1/i: breadth counts, but a hundred weak chains
+    do not outweigh a few strong ones."""
+    return sum(value / rank for rank, value in enumerate(sorted(values, reverse=True), 1))
+
+
+def _declarants(graph: CSRGraph, path: TracePath) -> dict[int, float]:
+    """Declarants of the path's shipments, each with the weight of the latest hop it declared:
+    1 for the last shipment hop (the delivery to the sanctioned side), half for the one before,
+    and so on. The broker that clears the goods into Russia carries the chain; one that only
+    cleared a trader's earlier imports shares in it less."""
+    weights: dict[int, float] = {}
+    trade = [(graph.kind[list(edges)] == _TRADE).any() for edges in path.edges]
+    trade_hops = [edges for edges, shipped in zip(path.edges, trade, strict=True) if shipped]
+    # Goods that stop two or more relationship hops short of the target (at a sister company of
+    # the sanctioned firm) make a weaker chain for the broker who cleared them.
+    reach = 1.0 if trade[-2:].count(False) < 2 or any(trade[-2:]) else 0.25
+    for back, edges in enumerate(reversed(trade_hops)):
+        shipped = np.array([edge for edge in edges if graph.kind[edge] == _TRADE])
+        rows = np.searchsorted(graph.shipment_edge, shipped)
+        for declarant in set(graph.shipment_declarant[rows].tolist()) - {-1}:
+            weights.setdefault(declarant, reach * 0.5**back)
+    return weights
+
+
+def _passes_goods(graph: CSRGraph, path: TracePath, position: int) -> bool:
+    """Whether the goods pass through the node at ``position``: a shipment brings them in, and a
+    shipment takes them on or the next entity is the sanctioned end of the chain (the importer
+    its end user owns). A parent met on an ownership detour is context, not a broker."""
+    trade_in = (graph.kind[list(path.edges[position - 1])] == _TRADE).any()
+    last = position == len(path.nodes) - 2
+    return bool(trade_in and (last or (graph.kind[list(path.edges[position])] == _TRADE).any()))
 
 
 def _touching(graph: CSRGraph, node: int, shipments: list[int]) -> set[int]:

@@ -64,6 +64,7 @@ WEIGHTS: dict[str, float] = {
     "target_possibly": 0.5,
     "hop": -0.5,  # each hop after the first
     "officer_hop": -1.0,  # each hop through an officer link: weak evidence of a flow
+    "goods_stop_short": -1.5,  # the goods end two or more relationship hops from the target
 }
 """Score contribution of each flag (docs/methodology.md, "Trace scoring")."""
 
@@ -85,6 +86,9 @@ class TraceOptions:
     as_of: str | None = None
     window_days: int = 365
     """Longest gap between two consecutive shipments of a chain."""
+    goods_match: str = "hs4"
+    """How alike the goods of consecutive shipments must be: the same ``hs6`` subheading,
+    ``hs4`` heading or ``hs2`` chapter, or ``any``. Shipments without an HS code match all."""
     reexport_days: int = 30
     """Re-export within this many days raises ``short_reexport``."""
     mirror_tolerance: float = 0.05
@@ -99,6 +103,8 @@ class TraceOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.max_hops <= MAX_HOPS:
             raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
+        if self.goods_match not in ("hs6", "hs4", "hs2", "any"):
+            raise ValueError(f"goods_match must be hs6, hs4, hs2 or any, not {self.goods_match!r}")
         if self.window_days < 0 or self.reexport_days < 0:
             raise ValueError("window_days and reexport_days must not be negative")
         if self.as_of is not None:
@@ -185,14 +191,14 @@ def trace(
     >>> [g.ids[n] for n in result.paths[0].nodes]
     ['DE', 'KZ', 'RU', 'END']
     >>> sorted(flag.flag for flag in result.paths[0].flags)
-    ['chpl', 'mirror_shipment', 'short_reexport', 'target_listed', 'transit']
+    ['chpl', 'length', 'mirror_shipment', 'short_reexport', 'target_listed', 'transit']
     """
     options = options or TraceOptions()
-    moves = _Moves(graph, options)
     goal = np.zeros(graph.node_count, dtype=np.bool_)
     goal[list(targets)] = True
+    moves = _Moves(graph, options, goal)
     distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
-    suppliers = _suppliers(graph, options, goal)
+    suppliers = _suppliers(graph, options, moves)
     chains: list[_Chain] = []
     truncated = []
     for supplier in suppliers.tolist():
@@ -203,7 +209,7 @@ def trace(
             truncated.append(supplier)
         chains.extend(found)
     known = facts(nodes_needing_facts(graph, (c.nodes for c in chains))) if facts else {}
-    paths = [_scored(graph, chain, targets, known, options) for chain in chains]
+    paths = [_scored(moves, chain, targets, known, options) for chain in chains]
     paths.sort(key=lambda path: (-path.score, len(path), [graph.ids[n] for n in path.nodes]))
     return TraceResult(paths, len(suppliers), len(targets), truncated)
 
@@ -216,36 +222,32 @@ def reachable_targets(
     The reachability core of :func:`trace` without time order or path enumeration: what a
     per-seed breadth-first search answers, and what the benchmark compares with networkx.
     """
-    moves = _Moves(graph, options)
     goal = np.zeros(graph.node_count, dtype=np.bool_)
     goal[list(targets)] = True
+    moves = _Moves(graph, options, goal)
     distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
-    depth = np.full(graph.node_count, -1, dtype=np.int32)
-    answer: dict[int, dict[int, int]] = {}
-    for seed in seeds:
-        if distance[seed] < 0:
-            answer[seed] = {}
-            continue
-        touched = [np.array([seed])]
-        depth[seed] = 0
-        frontier = np.array([seed])
-        reached: dict[int, int] = {}
-        for level in range(1, options.max_hops + 1):
-            neighbour = moves.forward(frontier, first=level == 1)[0]
-            ok = (depth[neighbour] < 0) & (distance[neighbour] >= 0)
-            ok &= distance[neighbour] <= options.max_hops - level
-            frontier = np.unique(neighbour[ok])
-            if not len(frontier):
-                break
-            depth[frontier] = level
-            touched.append(frontier)
-            hits = frontier[goal[frontier]]
-            reached.update(dict.fromkeys(hits.tolist(), level))
-            # Paths stop at the first target: do not walk on from one.
-            frontier = frontier[~goal[frontier]]
-        for nodes in touched:
-            depth[nodes] = -1
-        answer[seed] = reached
+    starts = np.array(list(seeds), dtype=np.int64)
+    answer: dict[int, dict[int, int]] = {int(seed): {} for seed in starts}
+    # All seeds at once: the frontier is (seed, node) pairs, kept apart as keys seed * n + node.
+    count = graph.node_count
+    owner = np.flatnonzero(distance[starts] >= 0)
+    nodes = starts[owner]
+    seen = np.sort(owner * count + nodes)
+    for level in range(1, options.max_hops + 1):
+        if not len(nodes):
+            break
+        neighbour, index, _ = moves.forward(nodes, first=level == 1)
+        ok = (distance[neighbour] >= 0) & (distance[neighbour] <= options.max_hops - level)
+        keys = np.unique(owner[index[ok]] * count + neighbour[ok])
+        place = np.searchsorted(seen, keys)
+        fresh = keys[(place >= len(seen)) | (seen[np.minimum(place, len(seen) - 1)] != keys)]
+        seen = np.union1d(seen, fresh)
+        owner, nodes = fresh // count, fresh % count
+        hit = goal[nodes]
+        for seed, target in zip(starts[owner[hit]].tolist(), nodes[hit].tolist(), strict=True):
+            answer[seed][target] = level
+        # Paths stop at the first target: do not walk on from one.
+        owner, nodes = owner[~hit], nodes[~hit]
     return answer
 
 
@@ -262,11 +264,17 @@ def nodes_needing_facts(graph: CSRGraph, paths: Iterable[Sequence[int]]) -> list
 
 class _Moves:
     """The trace's moves as edge-id arrays: out-edges of traced kinds, in-edges of traced kinds
-    other than trade, filtered by date once per query."""
+    other than trade, filtered by date once per query.
 
-    def __init__(self, graph: CSRGraph, options: TraceOptions) -> None:
+    A chain never enters a supplier (an exporter of the supplier countries) through an ownership,
+    control or officer link: from there on it is that supplier's own chain, found from it, and
+    the detour before it ("shipped to the parent of another supplier") is no flow of goods."""
+
+    def __init__(self, graph: CSRGraph, options: TraceOptions, goal: npt.NDArray[np.bool_]) -> None:
         self.graph = graph
+        self.supplier = _supplier_mask(graph, options, goal)
         self.window = options.window_days
+        self.divisor = _GOODS_DIVISOR.get(options.goods_match, 0)
         traced = np.array([LINK_KINDS[name].traced and name != "DECLARED" for name in KINDS])
         both_ways = traced.copy()
         both_ways[_TRADE] = False
@@ -280,22 +288,47 @@ class _Moves:
         allowed &= graph.source != graph.target
         self.allowed = allowed
         self.backward = allowed & both_ways[graph.kind]
+        self.cache: dict[tuple[int, bool], list[tuple[int, int, npt.NDArray[Any]]]] = {}
 
     def forward(self, frontier: npt.NDArray[Any], *, first: bool = False) -> tuple[Any, Any, Any]:
-        """(neighbour, from node, edge id) of every move out of ``frontier``; with ``first``, only
-        shipments (a chain starts with goods leaving the supplier)."""
+        """(neighbour, index in ``frontier`` it was reached from, edge id) of every move out of
+        ``frontier``; with ``first``, only shipments (a chain starts with goods leaving the
+        supplier)."""
         g = self.graph
         out, owner_out = _rows(g.out_ptr, frontier)
         keep = self.allowed[out]
-        if first:
-            keep &= g.kind[out] == _TRADE
+        trade = g.kind[out] == _TRADE
+        keep &= trade if first else trade | ~self.supplier[g.target[out]]
         parts = [(g.target[out[keep]], owner_out[keep], out[keep])]
         if not first:
             into, owner_in = _rows(g.in_ptr, frontier)
             edges = g.in_edge[into]
-            keep = self.backward[edges]
+            keep = self.backward[edges] & ~self.supplier[g.in_source[into]]
             parts.append((g.in_source[into[keep]], owner_in[keep], edges[keep]))
         return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
+
+    def groups(
+        self, node: int, distance: npt.NDArray[np.int32], *, first: bool
+    ) -> list[tuple[int, int, npt.NDArray[Any]]]:
+        """The moves out of ``node`` towards some target, one group a neighbour with its edges,
+        nearest-to-a-target first; cached, since the chains of many suppliers share nodes."""
+        key = (node, first)
+        found = self.cache.get(key)
+        if found is None:
+            neighbour, _, edges = self.forward(np.array([node]), first=first)
+            ok = distance[neighbour] >= 0
+            neighbour, edges = neighbour[ok], edges[ok]
+            order = np.lexsort((neighbour, distance[neighbour]))
+            neighbour, edges = neighbour[order], edges[order]
+            cuts = np.flatnonzero(np.diff(neighbour)) + 1
+            starts = np.concatenate([[0], cuts]).astype(np.int64)
+            found = [
+                (int(neighbour[start]), int(distance[neighbour[start]]), group)
+                for start, group in zip(starts.tolist(), np.split(edges, cuts), strict=True)
+                if len(group)
+            ]
+            self.cache[key] = found
+        return found
 
     def distances_to(self, goals: npt.NDArray[Any], hops: int) -> npt.NDArray[np.int32]:
         """Moves from each node to the nearest goal (-1: none within ``hops``)."""
@@ -321,31 +354,38 @@ class _Moves:
 
 
 def _rows(pointers: npt.NDArray[Any], nodes: npt.NDArray[Any]) -> tuple[Any, Any]:
-    """CSR positions of ``nodes``' rows and the node each belongs to."""
+    """CSR positions of ``nodes``' rows, and for each the index in ``nodes`` it belongs to."""
     starts = pointers[nodes].astype(np.int64)
     lengths = pointers[np.asarray(nodes) + 1].astype(np.int64) - starts
     shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return np.arange(len(shift), dtype=np.int64) + shift, np.repeat(nodes, lengths)
+    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    return np.arange(len(shift), dtype=np.int64) + shift, owner
 
 
-def _suppliers(
+def _supplier_mask(
     graph: CSRGraph, options: TraceOptions, goal: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.int64]:
-    if options.suppliers:
-        return np.array(sorted({graph.node(entity) for entity in options.suppliers}), np.int64)
+) -> npt.NDArray[np.bool_]:
+    """Firms of the supplier countries that export something and are not themselves targets."""
     codes = [i for i, code in enumerate(graph.countries) if code in options.from_countries]
     firm = np.isin(graph.schema, list(_FIRMS)) | (graph.schema < 0)
     exporter = np.zeros(graph.node_count, dtype=np.bool_)
     exporter[graph.source[graph.kind == _TRADE]] = True
-    chosen = np.isin(graph.country, codes) & firm & exporter & ~goal
-    return np.flatnonzero(chosen)
+    mask: npt.NDArray[np.bool_] = np.isin(graph.country, codes) & firm & exporter & ~goal
+    return mask
+
+
+def _suppliers(graph: CSRGraph, options: TraceOptions, moves: _Moves) -> npt.NDArray[np.int64]:
+    if options.suppliers:
+        return np.array(sorted({graph.node(entity) for entity in options.suppliers}), np.int64)
+    return np.flatnonzero(moves.supplier)
 
 
 @dataclass(slots=True)
 class _Chain:
     nodes: list[int]
     hops: list[tuple[npt.NDArray[Any], npt.NDArray[Any] | None]]
-    """Per hop: its edge ids, and the feasible days after it (None: no dated shipment yet)."""
+    """Per hop: its edge ids, and the feasible (goods, day) keys after it (None: no dated
+    shipment yet)."""
 
 
 def _chains(
@@ -364,18 +404,9 @@ def _chains(
     def step(node: int, days: npt.NDArray[Any] | None) -> bool:
         """Extend ``chain`` from ``node``; False once the budget is spent."""
         left = options.max_hops - len(chain.hops)
-        neighbour, _, edges = moves.forward(np.array([node]), first=not chain.hops)
-        ok = (distance[neighbour] >= 0) & (distance[neighbour] <= left - 1)
-        neighbour, edges = neighbour[ok], edges[ok]
-        order = np.lexsort((neighbour, distance[neighbour]))
-        neighbour, edges = neighbour[order], edges[order]
-        cuts = np.flatnonzero(np.diff(neighbour)) + 1
-        for group_nodes, group_edges in zip(
-            np.split(neighbour, cuts), np.split(edges, cuts), strict=True
-        ):
-            if not len(group_nodes):
-                continue
-            nxt = int(group_nodes[0])
+        for nxt, far, group_edges in moves.groups(node, distance, first=not chain.hops):
+            if far > left - 1:
+                break
             if nxt in on_path:
                 continue
             after = _feasible(moves, group_edges, days)
@@ -400,39 +431,65 @@ def _chains(
     return found, not complete
 
 
+_SPAN = 1 << 25
+"""Keys of (goods, day): ``prefix * _SPAN + day + _SHIFT``; days of 1924-2061 fit."""
+_SHIFT = 1 << 24
+_GOODS_DIVISOR = {"hs6": 1, "hs4": 100, "hs2": 10000}
+
+
+def _keys(moves: _Moves, edges: npt.NDArray[Any]) -> tuple[Any, Any]:
+    """(goods, day) keys of shipment edges, and which are wildcards (no date, or no HS code when
+    goods must match): those can be ordered against nothing, so they never break a chain."""
+    g = moves.graph
+    rows = np.searchsorted(g.shipment_edge, edges)
+    days = g.shipment_day[rows].astype(np.int64)
+    wild = days == OPEN_START
+    if moves.divisor:
+        hs = g.shipment_hs6[rows].astype(np.int64)
+        wild |= hs < 0
+        prefix = np.where(hs < 0, 0, hs // moves.divisor)
+    else:
+        prefix = np.zeros(len(rows), dtype=np.int64)
+    return prefix * _SPAN + np.where(wild, 0, days) + _SHIFT, wild
+
+
 def _feasible(
-    moves: _Moves, edges: npt.NDArray[Any], days: npt.NDArray[Any] | None
+    moves: _Moves, edges: npt.NDArray[Any], keys: npt.NDArray[Any] | None
 ) -> npt.NDArray[Any] | Literal[False] | None:
-    """The feasible days after crossing a hop, None if still unconstrained, False if none."""
+    """The (goods, day) keys at which the goods can have arrived after crossing a hop; None while
+    no dated shipment constrains the chain; False if the hop cannot follow ``keys``."""
     g = moves.graph
     trade = g.kind[edges] == _TRADE
     if not trade.any():
-        return days
-    ship_days = g.shipment_day[np.searchsorted(g.shipment_edge, edges[trade])]
-    dated = ship_days[ship_days != OPEN_START]
-    undated = len(dated) < len(ship_days) or not trade.all()
-    if days is not None and len(dated):
-        dated = dated[_follows(days, dated, moves.window)]
-    if undated:
-        # An undated shipment or another kind of link crosses the hop without a date.
-        if days is None:
+        return keys
+    found, wild = _keys(moves, edges[trade])
+    found = found[~wild]
+    passes = bool(wild.any()) or not trade.all()
+    if keys is not None and len(found):
+        found = found[_follows(keys, found, moves.window)]
+    if passes:
+        # An undated shipment or another kind of link crosses the hop unconstrained.
+        if keys is None:
             return None
-        dated = np.union1d(dated, days)
-    if not len(dated):
+        found = np.union1d(found, keys)
+    if not len(found):
         return False
-    return np.unique(dated)
+    return np.unique(found)
 
 
 def _follows(before: npt.NDArray[Any], after: npt.NDArray[Any], window: int) -> Any:
-    """Which of ``after`` fall on or after some day of sorted ``before``, within ``window``."""
+    """Which ``after`` keys follow some key of sorted ``before`` of the same goods, on the same
+    day or up to ``window`` days later."""
     place = np.searchsorted(before, after, side="right") - 1
     ok = place >= 0
-    ok[ok] = after[ok] - before[place[ok]] <= window
+    prior = before[place[ok]]
+    ok[ok] = (prior // _SPAN == after[ok] // _SPAN) & (after[ok] - prior <= window)
     return ok
 
 
-def _kept_edges(g: CSRGraph, chain: _Chain, window: int) -> list[npt.NDArray[Any]]:
-    """Each hop's edges that belong to some time-respecting sequence (the backward pass)."""
+def _kept_edges(moves: _Moves, chain: _Chain) -> list[npt.NDArray[Any]]:
+    """Each hop's edges that belong to some complete time-respecting sequence (backward pass)."""
+    g, window = moves.graph, moves.window
     kept: list[npt.NDArray[Any]] = [edges for edges, _ in chain.hops]
     later: npt.NDArray[Any] | None = None
     for i in range(len(chain.hops) - 1, -1, -1):
@@ -440,24 +497,21 @@ def _kept_edges(g: CSRGraph, chain: _Chain, window: int) -> list[npt.NDArray[Any
         trade = g.kind[edges] == _TRADE
         if not trade.any():
             continue
-        rows = np.searchsorted(g.shipment_edge, edges[trade])
-        days = g.shipment_day[rows]
+        keys, wild = _keys(moves, edges[trade])
         before = chain.hops[i - 1][1] if i else None
-        ok = np.ones(len(days), dtype=np.bool_)
-        dated = days != OPEN_START
+        ok = np.ones(len(keys), dtype=np.bool_)
         if before is not None:
-            ok[dated] = _follows(before, days[dated], window)
+            ok[~wild] = _follows(before, keys[~wild], window)
         if later is not None:
-            # Some later shipment must follow this one within the window.
-            nxt = np.searchsorted(later, days[dated], side="left")
+            # Some later shipment of the same goods must follow this one within the window.
+            dated = keys[~wild]
+            nxt = np.searchsorted(later, dated, side="left")
             fits = nxt < len(later)
-            fits[fits] = later[nxt[fits]] - days[dated][fits] <= window
-            ok[dated] &= fits
-        trade_edges = edges[trade][ok]
-        kept[i] = np.concatenate([trade_edges, edges[~trade]])
-        kept_days = days[ok]
-        if (kept_days != OPEN_START).all() and trade.all():
-            later = np.unique(kept_days)
+            found = later[nxt[fits]]
+            fits[fits] = (found // _SPAN == dated[fits] // _SPAN) & (found - dated[fits] <= window)
+            ok[~wild] &= fits
+        kept[i] = np.concatenate([edges[trade][ok], edges[~trade]])
+        later = np.unique(keys[ok]) if trade.all() and not wild[ok].any() else None
     return kept
 
 
@@ -478,13 +532,14 @@ def _registered(g: CSRGraph, node: int) -> list[tuple[int, int]]:
 
 
 def _scored(
-    g: CSRGraph,
+    moves: _Moves,
     chain: _Chain,
     targets: Mapping[int, TargetStatus],
     facts: Mapping[str, EntityFacts],
     options: TraceOptions,
 ) -> TracePath:
-    kept = _kept_edges(g, chain, options.window_days)
+    g = moves.graph
+    kept = _kept_edges(moves, chain)
     flags: list[Flag] = []
     country = [g.countries[c] if c >= 0 else None for c in g.country[chain.nodes].tolist()]
     trade_hops = []
@@ -508,6 +563,12 @@ def _scored(
     if officer_hops:
         flags.append(Flag("officer_link", WEIGHTS["officer_hop"] * len(officer_hops),
                           {"hops": [hop + 1 for hop in officer_hops]}))  # fmt: skip
+    last_trade = max(hop for hop, rows in enumerate(trade_hops) if rows is not None)
+    tail = len(kept) - 1 - last_trade
+    if tail >= 2:
+        receiver = g.ids[chain.nodes[last_trade + 1]]
+        flags.append(Flag("goods_stop_short", WEIGHTS["goods_stop_short"],
+                          {"receiver": receiver, "hops_after": tail}))  # fmt: skip
     score = sum(flag.weight for flag in flags)
     first = trade_hops[0]
     chpl_value = 0.0
@@ -556,6 +617,8 @@ def _goods_flags(
                 day_a, day_b = int(g.shipment_day[a]), int(g.shipment_day[b])
                 if OPEN_START in (day_a, day_b) or day_b < day_a:
                     continue
+                if not _same_goods(g, a, b, options.goods_match):
+                    continue
                 qa, qb = float(g.shipment_quantity[a]), float(g.shipment_quantity[b])
                 close = qa > 0 and abs(qa - qb) <= options.mirror_tolerance * qa
                 if mirror is None and close:
@@ -571,6 +634,15 @@ def _goods_flags(
     if quick is not None:
         flags.append(Flag("short_reexport", WEIGHTS["short_reexport"], quick))
     return flags
+
+
+def _same_goods(g: CSRGraph, a: int, b: int, level: str) -> bool:
+    """Whether two shipment rows carry the same goods at ``level`` (unknown codes match)."""
+    divisor = _GOODS_DIVISOR.get(level)
+    first, second = int(g.shipment_hs6[a]), int(g.shipment_hs6[b])
+    if divisor is None or first < 0 or second < 0:
+        return True
+    return first // divisor == second // divisor
 
 
 def _tier_number(name: str) -> int:

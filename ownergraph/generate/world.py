@@ -259,7 +259,7 @@ class World:
              "ofac": "blocked", "eu": "blocked", "uk": "not"},
             {"case": "direct 30% plus 25% via a blocked subsidiary",
              "owners": [(x, "30"), (firm["A"], "25")], "target": firm["C"],
-             "ofac": "blocked", "eu": "blocked", "uk": "blocked"},
+             "ofac": "blocked", "eu": "blocked", "uk": "not"},
             {"case": "49% is not enough", "owners": [(x, "49")], "target": firm["D"],
              "ofac": "not", "eu": "not", "uk": "not"},
             {"case": "chain through a blocked firm", "owners": [(firm["A"], "50")],
@@ -408,6 +408,10 @@ def _write_listings(world: World, out: _Writers) -> list[str]:
         out.write("listings", (company.id, "OFAC", "SDN", "RUSSIA-EO14024", listed_on, "", ""))
         if rng.random() < 0.5:
             out.write("listings", (company.id, "EU", "EU FSF", "RUS", listed_on, "", ""))
+        # X and Y of the 50%-rule cases are designated in the UK too, so every regime has them.
+        if offset < 2 or rng.random() < 0.3:
+            out.write("listings", (company.id, "UK", "UK Sanctions List", "Russia", listed_on,
+                                   "", ""))  # fmt: skip
         listed.append(company.id)
     return listed
 

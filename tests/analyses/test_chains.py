@@ -276,9 +276,14 @@ def nx_reference(
     graph: CSRGraph, seeds: list[int], targets: set[int], max_hops: int
 ) -> dict[int, dict[int, int]]:
     """The same question with networkx: shipments one way, traced links both ways, first hop a
-    shipment, no walking on from a target; one breadth-first search per seed."""
+    shipment, no walking on from a target, no entering a supplier (a German exporter) other than
+    by a shipment; one breadth-first search per seed."""
     trade: nx.DiGraph = nx.DiGraph()
     moves: nx.DiGraph = nx.DiGraph()
+    exporters = {s for s, k in zip(graph.source.tolist(), graph.kind.tolist(), strict=True)
+                 if KINDS[k] == "SHIPPED_TO"}  # fmt: skip
+    german = graph.countries.index("DE")
+    suppliers = {n for n in exporters if graph.country[n] == german} - targets
     traced = {"OWNS", "CONTROLS", "OFFICER_OF", "SUCCESSOR"}
     for s, t, k in zip(graph.source.tolist(), graph.target.tolist(), graph.kind.tolist(),
                        strict=True):  # fmt: skip
@@ -305,6 +310,8 @@ def nx_reference(
             if depth == max_hops:
                 continue
             for nxt in moves.successors(node):
+                if nxt in suppliers and not trade.has_edge(node, nxt):
+                    continue
                 if nxt not in seen:
                     seen.add(nxt)
                     queue.append((nxt, depth + 1))
@@ -359,3 +366,53 @@ def test_every_traced_chain_is_a_reachable_pair_and_back(seed: int) -> None:
         key = (path.nodes[0], path.nodes[-1])
         shortest[key] = min(shortest.get(key, 99), len(path))
     assert shortest == {(s, t): d for s, found in reach.items() for t, d in found.items()}
+
+
+def test_a_chain_never_enters_another_supplier_through_ownership() -> None:
+    # Goods to a German distributor, whose parent also owns another German exporter that
+    # ships to the end user: the second half is that exporter's own chain, not a flow from maker.
+    nodes = {**FIRMS, "distributor": ("Company", "DE"), "parent": ("Company", "DE"),
+             "exporter": ("Company", "DE")}  # fmt: skip
+    links = [("parent", "distributor", "OWNS"), ("parent", "exporter", "OWNS")]
+    g = make(nodes, links, [
+        ("maker", "distributor", "2023-03-01", CHIPS, 500),
+        ("parent", "maker", "2023-01-01", SOCKS, 1),
+        ("exporter", "end_user", "2023-03-05", CHIPS, 500),
+    ])  # fmt: skip
+    result = trace(g, targets_of(g, "end_user"), options=TraceOptions(max_hops=5))
+    assert chain_ids(g, result) == [["exporter", "end_user"]]
+
+
+def test_goods_must_match_from_one_shipment_to_the_next() -> None:
+    g = make(FIRMS, [], [
+        ("maker", "trader", "2023-03-01", SOCKS, 500),
+        ("trader", "end_user", "2023-03-20", CHIPS, 500),
+    ])  # fmt: skip
+    targets = targets_of(g, "end_user")
+    # Socks in, chips out: no re-export of the same goods.
+    assert trace(g, targets).paths == []
+    assert len(trace(g, targets, options=TraceOptions(goods_match="any")).paths) == 1
+
+
+def test_the_goods_level_decides_what_counts_as_the_same_goods() -> None:
+    memory = 854232  # the same heading 8542 as CHIPS, another subheading
+    g = make(FIRMS, [], [
+        ("maker", "trader", "2023-03-01", CHIPS, 500),
+        ("trader", "end_user", "2023-03-20", memory, 500),
+    ])  # fmt: skip
+    targets = targets_of(g, "end_user")
+    assert len(trace(g, targets, options=TraceOptions(goods_match="hs4")).paths) == 1
+    assert trace(g, targets, options=TraceOptions(goods_match="hs6")).paths == []
+    with pytest.raises(ValueError, match="goods_match"):
+        TraceOptions(goods_match="hs8")
+
+
+def test_each_goods_line_keeps_its_own_time_order() -> None:
+    # Chips in late, socks in early, chips out before the chips came in: the early socks must
+    # not let the chips through.
+    g = make(FIRMS, [], [
+        ("maker", "trader", "2023-01-01", SOCKS, 500),
+        ("maker", "trader", "2023-06-01", CHIPS, 500),
+        ("trader", "end_user", "2023-03-01", CHIPS, 500),
+    ])  # fmt: skip
+    assert trace(g, targets_of(g, "end_user")).paths == []

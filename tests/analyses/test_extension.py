@@ -156,32 +156,14 @@ def test_bad_regimes_and_dates_are_input_errors(
 
 # -- the generated world ---------------------------------------------------------------------
 
-UK_LISTINGS = "entity_id,authority,list,programmes,listed_on,delisted_on,source_url\n"
-DISAGREEMENTS = {
-    # truth.json says "blocked"; X owns exactly 50% of A, which is no majority stake, so A's 25%
-    # is not X's under the UK regulations and X holds 30% (docs/fifty-percent-rules.md).
-    ("direct 30% plus 25% via a blocked subsidiary", "uk"): "not",
-}
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Any]]:
     folder = tmp_path_factory.mktemp("world")
     truth = generate(folder, seed=1, size=1000)
-    # The world lists its end users with OFAC (all) and the EU (about half) but not the UK; the
-    # UK cases need X and Y designated there too, so this test adds those two listings.
-    owners = sorted({owner for case in truth["fifty_percent"] for owner, _ in case["owners"]})
-    designated = [owner for owner in owners if owner in truth["listed"]]
-    uk = UK_LISTINGS + "".join(f"{owner},UK,UK Sanctions List,Russia,2023-01-01,,\n"
-                               for owner in designated)  # fmt: skip
-    (folder / "uk.csv").write_text(uk, encoding="utf-8")
     with Workspace(folder / "world.db") as workspace:
         for name in ("entities", "links", "listings"):
             load_file(workspace, f"{name}-csv", folder / f"{name}.csv", dataset="synthetic",
                       progress=False)  # fmt: skip
-        # Same dataset, so the rows name the world's entities (listings-csv is no snapshot).
-        load_file(workspace, "listings-csv", folder / "uk.csv", dataset="synthetic",
-                  progress=False)  # fmt: skip
         yield workspace, truth
 
 
@@ -202,6 +184,6 @@ def test_every_generated_case_gets_its_expected_verdict(
     workspace, truth = generated
     statuses = _statuses(workspace, regime)
     for case in truth["fifty_percent"]:
-        expected = DISAGREEMENTS.get((case["case"], regime), case[regime])
+        expected = case[regime]
         got = statuses.get(f"synthetic:{case['target']}", "not")
         assert got == expected, f"{case['case']} under {regime}"
