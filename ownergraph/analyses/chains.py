@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergraph.graph.csr import KINDS, OPEN_START, CSRGraph, day_number, day_text
+from ownergraph.graph.kernels import reach_from_seeds
 from ownergraph.model.schema import ENTITY_KINDS, LINK_KINDS
 
 _TRANSIT = "KZ KG AM GE AE TR HK CN UZ AZ TJ MN IN RS MY TH"
@@ -228,26 +229,14 @@ def reachable_targets(
     distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
     starts = np.array(list(seeds), dtype=np.int64)
     answer: dict[int, dict[int, int]] = {int(seed): {} for seed in starts}
-    # All seeds at once: the frontier is (seed, node) pairs, kept apart as keys seed * n + node.
-    count = graph.node_count
-    owner = np.flatnonzero(distance[starts] >= 0)
-    nodes = starts[owner]
-    seen = np.sort(owner * count + nodes)
-    for level in range(1, options.max_hops + 1):
-        if not len(nodes):
-            break
-        neighbour, index, _ = moves.forward(nodes, first=level == 1)
-        ok = (distance[neighbour] >= 0) & (distance[neighbour] <= options.max_hops - level)
-        keys = np.unique(owner[index[ok]] * count + neighbour[ok])
-        place = np.searchsorted(seen, keys)
-        fresh = keys[(place >= len(seen)) | (seen[np.minimum(place, len(seen) - 1)] != keys)]
-        seen = np.union1d(seen, fresh)
-        owner, nodes = fresh // count, fresh % count
-        hit = goal[nodes]
-        for seed, target in zip(starts[owner[hit]].tolist(), nodes[hit].tolist(), strict=True):
-            answer[seed][target] = level
-        # Paths stop at the first target: do not walk on from one.
-        owner, nodes = owner[~hit], nodes[~hit]
+    g = graph
+    depth = np.full(g.node_count, -1, dtype=np.int32)
+    found = reach_from_seeds(
+        g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, _TRADE, moves.allowed,
+        moves.backward, moves.supplier, goal, distance, starts, options.max_hops, depth,
+    )  # fmt: skip
+    for index, target, hops in zip(*found.tolist(), strict=True):
+        answer[int(starts[index])][target] = hops
     return answer
 
 

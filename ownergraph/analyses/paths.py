@@ -32,10 +32,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergraph.graph.csr import KINDS, OPEN_END, OPEN_START, CSRGraph, day_number
+from ownergraph.graph.kernels import bidirectional_search
 
 Nodes = npt.NDArray[np.integer[Any]]
 NodeRef = int | str
 
+_ALL_KINDS = np.ones(len(KINDS), dtype=np.bool_)
+_NO_MASK = np.zeros(0, dtype=np.bool_)
+_NO_NODES = np.zeros(0, dtype=np.int64)
 SHORTEST_HOPS = 32
 """Largest ``max_hops`` for shortest and k-shortest paths."""
 SIMPLE_HOPS = 8
@@ -200,14 +204,20 @@ def _check_hops(max_hops: int, largest: int, smallest: int = 1) -> None:
         raise ValueError(f"max_hops must be between {smallest} and {largest}, not {max_hops}")
 
 
+def _scratch(graph: CSRGraph, name: str) -> list[Nodes]:
+    """The per-graph depth and parent arrays of ``name`` (all -1 between queries)."""
+    arrays: list[Nodes] = graph.scratch.setdefault(name, [])
+    if not arrays:
+        arrays.extend(np.full(graph.node_count, -1, dtype=np.int32) for _ in range(2))
+    return arrays
+
+
 class _Marks:
     """Per-graph arrays of -1 reused across queries; only touched entries are reset, so a query
     costs what it visits, not the size of the graph."""
 
     def __init__(self, graph: CSRGraph, name: str) -> None:
-        arrays = graph.scratch.setdefault(name, [])
-        if not arrays:
-            arrays.extend(np.full(graph.node_count, -1, dtype=np.int32) for _ in range(2))
+        arrays = _scratch(graph, name)
         self.depth: Nodes = arrays[0]
         self.parent: Nodes = arrays[1]
         self.touched: list[Nodes] = []
@@ -249,50 +259,25 @@ def _search(
     banned: npt.NDArray[np.bool_] | None = None,
     first_banned: frozenset[int] = frozenset(),
 ) -> list[int] | None:
-    """Bidirectional BFS, a whole level at a time from the smaller frontier.
+    """Bidirectional BFS, a whole level at a time from the side with fewer edges to scan
+    (compiled: :func:`ownergraph.graph.kernels.bidirectional_search`).
 
     ``banned`` nodes are never entered; ``first_banned`` nodes may not follow ``source`` directly
     (what Yen's algorithm removes; it always passes both).
     """
-    if source == target:
-        return [source]
-    ahead, behind = _Marks(walk.graph, "ahead"), _Marks(walk.graph, "behind")
-    try:
-        ahead.mark(np.array([source]), 0, np.array([-1]))
-        behind.mark(np.array([target]), 0, np.array([-1]))
-        fronts = [np.array([source]), np.array([target])]
-        depths = [0, 0]
-        while len(fronts[0]) and len(fronts[1]) and depths[0] + depths[1] < max_hops:
-            side = 0 if len(fronts[0]) <= len(fronts[1]) else 1
-            mine, other = (ahead, behind) if side == 0 else (behind, ahead)
-            neighbour, owner, _ = walk.step(fronts[side], forward=side == 0)
-            if banned is not None:
-                keep = ~banned[neighbour]
-                if side == 0 and depths[0] == 0:
-                    keep &= ~np.isin(neighbour, list(first_banned))
-                if side == 1:
-                    keep &= neighbour != source  # arrive at source only from its own side
-                neighbour, owner = neighbour[keep], owner[keep]
-            depths[side] += 1
-            nodes = _visit(mine, neighbour, owner, depths[side])
-            fronts[side] = nodes
-            meet = nodes[other.depth[nodes] >= 0]
-            if len(meet):
-                return _join(ahead, behind, int(meet[np.argmin(other.depth[meet])]))
-        return None
-    finally:
-        ahead.reset()
-        behind.reset()
-
-
-def _join(ahead: _Marks, behind: _Marks, middle: int) -> list[int]:
-    path = [middle]
-    while (node := int(ahead.parent[path[-1]])) >= 0:
-        path.append(node)
-    path.reverse()
-    while (node := int(behind.parent[path[-1]])) >= 0:
-        path.append(node)
-    return path
+    g = walk.graph
+    ahead, behind = _scratch(g, "ahead"), _scratch(g, "behind")
+    found = bidirectional_search(
+        g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, g.start, g.end,
+        walk.kinds if walk.kinds is not None else _ALL_KINDS,
+        walk.day if walk.day is not None else 0, walk.day is not None,
+        walk.mask if walk.mask is not None else _NO_MASK, walk.mask is not None,
+        walk.directed,
+        banned if banned is not None else _NO_MASK, banned is not None,
+        np.array(sorted(first_banned), dtype=np.int64) if first_banned else _NO_NODES,
+        source, target, max_hops, ahead[0], ahead[1], behind[0], behind[1],
+    )  # fmt: skip
+    return [int(node) for node in found] if len(found) else None
 
 
 def shortest_path(

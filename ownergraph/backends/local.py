@@ -23,7 +23,7 @@ from ownergraph.analyses.chains import EntityFacts, TargetStatus, TracePath, Tra
 from ownergraph.analyses.extension import sanctioned_by_extension
 from ownergraph.backends import PathQuery, TraceQuery
 from ownergraph.errors import InputError
-from ownergraph.graph import CSRGraph, build, day_text
+from ownergraph.graph import CSRGraph, day_text, load_graph
 from ownergraph.graph.csr import KINDS
 from ownergraph.workspace import Workspace
 
@@ -50,7 +50,7 @@ class LocalBackend:
     def graph(self, as_of: str | None = None) -> CSRGraph:
         day = as_of or date.today().isoformat()
         if day not in self._graphs:
-            self._graphs[day] = build(self.workspace, as_of=day)
+            self._graphs[day] = load_graph(self.workspace, as_of=day)
         return self._graphs[day]
 
     # -- lookups -------------------------------------------------------------------------------

@@ -201,16 +201,20 @@ def _node_attributes(
     return schema_out, country_out, countries
 
 
-def _sanctioned(workspace: Workspace, nodes: _Nodes, day: str) -> npt.NDArray[np.bool_]:
+def sanctioned_nodes(
+    workspace: Workspace, index: dict[str, int], day: str
+) -> npt.NDArray[np.bool_]:
+    """Per node of ``index``: whether its entity has a listing active on ``day``."""
     rows = workspace.iterate(
-        "SELECT DISTINCT entity_id FROM listings "
-        "WHERE (listed_on IS NULL OR listed_on <= ?) AND (delisted_on IS NULL OR delisted_on > ?) "
-        "AND (withdrawn_on IS NULL OR withdrawn_on > ?)",
+        "SELECT DISTINCT COALESCE(c.canonical_id, l.entity_id) FROM listings l "
+        "LEFT JOIN clusters c ON c.entity_id = l.entity_id "
+        "WHERE (l.listed_on IS NULL OR l.listed_on <= ?) "
+        "AND (l.delisted_on IS NULL OR l.delisted_on > ?) "
+        "AND (l.withdrawn_on IS NULL OR l.withdrawn_on > ?)",
         (day, day, day),
     )
-    flags = np.zeros(len(nodes.ids), dtype=np.bool_)
-    listed = nodes.canonical([str(row[0]) for row in rows])
-    flags[[nodes.index[entity] for entity in listed if entity in nodes.index]] = True
+    flags = np.zeros(len(index), dtype=np.bool_)
+    flags[[index[entity] for (entity,) in rows if entity in index]] = True
     return flags
 
 
@@ -297,7 +301,7 @@ def build(workspace: Workspace, *, as_of: str | None = None) -> CSRGraph:
     del raw_shipments
     # After the edges, which may have added nodes that have no entity record.
     schema, country, countries = _node_attributes(nodes)
-    sanctioned = _sanctioned(workspace, nodes, day)
+    sanctioned = sanctioned_nodes(workspace, nodes.index, day)
     declared = _declared(shipments, len(nodes.ids))
     return _assemble(
         nodes.ids,
