@@ -199,7 +199,13 @@ def build_step(db: str, which: str) -> dict[str, Any]:
         gc.collect()
         result = {"seconds": seconds, "edges": edges, "nodes": nodes,
                   "rss_mib": rss_mib() - before}  # fmt: skip
-        if which == "csr":
+        if which == "cached":
+            fresh = build(workspace, as_of=AS_OF)
+            result["same"] = graph.ids == fresh.ids and all(
+                np.array_equal(getattr(graph, name), getattr(fresh, name))
+                for name in ("source", "target", "kind", "start", "end", "sanctioned")
+            )
+        elif which == "csr":
             result["edge_bytes"] = graph.edge_bytes()
             result["array_bytes"] = graph.array_bytes()
             result["id_bytes"] = (
@@ -407,7 +413,7 @@ def main() -> None:
     print(f"graph: {csr['nodes']:,} nodes, {edges:,} edges (identical in both)")
     report("build from workspace", csr["seconds"], ref["seconds"], 1, 10)
     cached = measure(BUILD.format(bench=bench, db=str(db), which="cached")).result
-    assert isinstance(cached, dict)
+    assert isinstance(cached, dict) and cached["same"], "the kept graph differs from a build"
     report("load kept graph (cache)", cached["seconds"], ref["seconds"], 1, 10)
     print(f"node ids (strings, list, index dict): {csr['id_bytes'] / 2**20:.0f} MiB "
           f"= {csr['id_bytes'] / edges:.0f} B per edge")  # fmt: skip

@@ -156,6 +156,7 @@ def test_bad_regimes_and_dates_are_input_errors(
 
 # -- the generated world ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Any]]:
     folder = tmp_path_factory.mktemp("world")

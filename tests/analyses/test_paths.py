@@ -251,3 +251,36 @@ def test_unknown_nodes_and_link_types_are_refused() -> None:
 def test_nodes_can_be_named_by_entity_id() -> None:
     graph = square_with_cycle()
     assert shortest_path(graph, "N000", "N002") == [0, 1, 2]
+
+
+def shares_and_countries() -> CSRGraph:
+    """Owner 0 (RU) holds 60% of 1 (CY) and 20% of 2 (KZ); both hold 100% of 3 (RU)."""
+    owns = KINDS.index("OWNS")
+    rows = [(0, 1, 60.0), (0, 2, 20.0), (1, 3, 100.0), (2, 3, 100.0)]
+    links = np.array(
+        [[s, t, owns, OPEN_START, OPEN_END, share, share] for s, t, share in rows]
+    ).reshape(-1, 7)
+    return _assemble(
+        ["N000", "N001", "N002", "N003"], np.zeros(4, np.int8),
+        np.array([0, 1, 2, 0], np.int16), ("RU", "CY", "KZ"), np.zeros(4, np.bool_),
+        "2024-01-01", links, np.empty((0, 8)), np.empty((0, 5)), (),
+    )  # fmt: skip
+
+
+def test_min_share_walks_only_large_enough_stakes() -> None:
+    graph = shares_and_countries()
+    every = {p.nodes for p in all_simple_paths(graph, 0, 3, max_hops=2, directed=True)}
+    assert every == {(0, 1, 3), (0, 2, 3)}
+    big = {p.nodes for p in all_simple_paths(graph, 0, 3, max_hops=2, directed=True,
+                                             min_share=50)}  # fmt: skip
+    assert big == {(0, 1, 3)}
+    assert shortest_path(graph, 0, 2, min_share=50) == [0, 1, 3, 2]
+
+
+def test_the_country_filter_spares_the_ends() -> None:
+    graph = shares_and_countries()
+    # Through Kazakhstan only: the Cypriot holding is avoided; the Russian ends may be anywhere.
+    kazakh = [p.nodes for p in k_shortest_paths(graph, 0, 3, 5, countries=["KZ"])]
+    assert kazakh == [(0, 2, 3)]
+    # A neighbourhood's only ends are its seeds: the Russian firm 3 is beyond the filter.
+    assert neighbourhood(graph, 0, 2, countries=["CY"]).tolist() == [0, 1]
