@@ -150,6 +150,10 @@ def test_the_demo_runs_end_to_end_as_a_real_process(tmp_path: Path) -> None:
     assert "planted evasion chains" in result.stdout
     assert "SANCTIONED" in result.stdout
     assert (tmp_path / "ownergraph.db").exists()
+    # The trace finds every planted chain, and the evidence is written for journalists.
+    assert "planted chain 0" in result.stdout and "NOT FOUND" not in result.stdout
+    for name in ("trace.html", "trace-report.md", "trace-report.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
 
 
 def test_sanctioned_by_extension_finds_a_majority_owned_subsidiary(tmp_path: Path) -> None:

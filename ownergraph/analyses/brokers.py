@@ -136,7 +136,7 @@ def _declarants(graph: CSRGraph, path: TracePath) -> dict[int, float]:
     reach = 1.0 if trade[-2:].count(False) < 2 or any(trade[-2:]) else 0.25
     for back, edges in enumerate(reversed(trade_hops)):
         shipped = np.array([edge for edge in edges if graph.kind[edge] == _TRADE])
-        rows = np.searchsorted(graph.shipment_edge, shipped)
+        rows = graph.shipment_rows(shipped)
         for declarant in set(graph.shipment_declarant[rows].tolist()) - {-1}:
             weights.setdefault(declarant, reach * 0.5**back)
     return weights
@@ -156,7 +156,7 @@ def _touching(graph: CSRGraph, node: int, shipments: list[int]) -> set[int]:
     if not shipments:
         return set()
     edges = np.array(shipments)
-    rows = np.searchsorted(graph.shipment_edge, edges)
+    rows = graph.shipment_rows(edges)
     mine = (graph.source[edges] == node) | (graph.target[edges] == node)
     mine |= graph.shipment_declarant[rows] == node
     return set(edges[mine].tolist())
@@ -168,7 +168,7 @@ def _volume(graph: CSRGraph, node: int) -> int:
     kinds = graph.kind[out.start : out.stop]
     traded = int(np.count_nonzero(kinds == _TRADE))
     declared_edges = np.arange(out.start, out.stop)[kinds == _DECLARED]
-    rows = np.searchsorted(graph.declared_edge, declared_edges)
+    rows = graph.declared_rows(declared_edges)
     # Each declared shipment gives a DECLARED edge to its exporter and one to its importer.
     declared = int(graph.declared_count[rows].sum()) // 2 if len(rows) else 0
     into = graph.in_edge[int(graph.in_ptr[node]) : int(graph.in_ptr[node + 1])]

@@ -29,6 +29,7 @@ for hops through an officer link are flags too, so a score always adds up from w
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -278,6 +279,7 @@ class _Moves:
         self.allowed = allowed
         self.backward = allowed & both_ways[graph.kind]
         self.cache: dict[tuple[int, bool], list[tuple[int, int, npt.NDArray[Any]]]] = {}
+        self.registrants: npt.NDArray[np.int32] | None = None
 
     def forward(self, frontier: npt.NDArray[Any], *, first: bool = False) -> tuple[Any, Any, Any]:
         """(neighbour, index in ``frontier`` it was reached from, edge id) of every move out of
@@ -309,12 +311,11 @@ class _Moves:
             neighbour, edges = neighbour[ok], edges[ok]
             order = np.lexsort((neighbour, distance[neighbour]))
             neighbour, edges = neighbour[order], edges[order]
-            cuts = np.flatnonzero(np.diff(neighbour)) + 1
-            starts = np.concatenate([[0], cuts]).astype(np.int64)
+            bounds = [0, *(np.flatnonzero(np.diff(neighbour)) + 1).tolist(), len(neighbour)]
             found = [
-                (int(neighbour[start]), int(distance[neighbour[start]]), group)
-                for start, group in zip(starts.tolist(), np.split(edges, cuts), strict=True)
-                if len(group)
+                (int(neighbour[low]), int(distance[neighbour[low]]), edges[low:high])
+                for low, high in itertools.pairwise(bounds)
+                if high > low
             ]
             self.cache[key] = found
         return found
@@ -430,7 +431,7 @@ def _keys(moves: _Moves, edges: npt.NDArray[Any]) -> tuple[Any, Any]:
     """(goods, day) keys of shipment edges, and which are wildcards (no date, or no HS code when
     goods must match): those can be ordered against nothing, so they never break a chain."""
     g = moves.graph
-    rows = np.searchsorted(g.shipment_edge, edges)
+    rows = g.shipment_rows(edges)
     days = g.shipment_day[rows].astype(np.int64)
     wild = days == OPEN_START
     if moves.divisor:
@@ -509,15 +510,17 @@ def _officers(g: CSRGraph, node: int) -> list[int]:
     return [int(g.in_source[p]) for p in positions if g.kind[g.in_edge[p]] == _OFFICER]
 
 
-def _registered(g: CSRGraph, node: int) -> list[tuple[int, int]]:
+def _registered(moves: _Moves, node: int) -> list[tuple[int, int]]:
     """(address node, registrants there) for each address ``node`` is registered at."""
-    found = []
-    for edge in g.out_edges(node):
-        if g.kind[edge] == _REGISTERED:
-            address = int(g.target[edge])
-            into = g.in_edge[int(g.in_ptr[address]) : int(g.in_ptr[address + 1])]
-            found.append((address, int(np.count_nonzero(g.kind[into] == _REGISTERED))))
-    return found
+    g = moves.graph
+    if moves.registrants is None:
+        # Counted once for the whole graph: one pass over the edge kinds.
+        moves.registrants = np.bincount(
+            g.target[g.kind == _REGISTERED], minlength=g.node_count
+        ).astype(np.int32)
+    low, high = int(g.out_ptr[node]), int(g.out_ptr[node + 1])
+    addresses = g.target[low:high][g.kind[low:high] == _REGISTERED]
+    return [(int(address), int(moves.registrants[address])) for address in addresses]
 
 
 def _scored(
@@ -534,12 +537,12 @@ def _scored(
     trade_hops = []
     for edges in kept:
         shipments = edges[g.kind[edges] == _TRADE]
-        trade_hops.append(np.searchsorted(g.shipment_edge, shipments) if len(shipments) else None)
+        trade_hops.append(g.shipment_rows(shipments) if len(shipments) else None)
     flags.extend(_goods_flags(g, chain, trade_hops, options))
     found = [
         flag
         for position, node in enumerate(chain.nodes[1:-1], start=1)
-        for flag in _intermediary_flags(g, node, country[position], facts, options)
+        for flag in _intermediary_flags(moves, node, country[position], facts, options)
     ]
     flags.extend(_once_each(found))
     status = targets[chain.nodes[-1]]
@@ -658,12 +661,13 @@ def _once_each(flags: list[Flag]) -> list[Flag]:
 
 
 def _intermediary_flags(
-    g: CSRGraph,
+    moves: _Moves,
     node: int,
     country: str | None,
     facts: Mapping[str, EntityFacts],
     options: TraceOptions,
 ) -> list[Flag]:
+    g = moves.graph
     entity = g.ids[node]
     flags = []
     third = country in options.transit_countries
@@ -674,7 +678,7 @@ def _intermediary_flags(
     if incorporated and incorporated[:10] > INVASION and country != "RU":
         flags.append(Flag("fresh_intermediary", WEIGHTS["fresh_intermediary"],
                           {"entity": entity, "incorporation_date": incorporated}))  # fmt: skip
-    for address, registrants in _registered(g, node):
+    for address, registrants in _registered(moves, node):
         if registrants >= options.mass_registration:
             scale = min(1.0, math.log(registrants) / math.log(100))
             weight = round(WEIGHTS["mass_registration"] * scale, 3)

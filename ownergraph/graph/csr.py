@@ -113,15 +113,28 @@ class CSRGraph:
         """Edge ids leaving ``node`` (edges are sorted by source)."""
         return range(int(self.out_ptr[node]), int(self.out_ptr[node + 1]))
 
+    def shipment_rows(self, edges: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Rows of the shipment arrays for ``SHIPPED_TO`` edge ids (which must be shipments).
+
+        The ids are cast to the array's own width first: searching int64 values in the int32
+        array would make numpy convert the whole array, a million entries, on every call."""
+        wanted = np.asarray(edges).astype(self.shipment_edge.dtype, copy=False)
+        return np.searchsorted(self.shipment_edge, wanted)
+
+    def declared_rows(self, edges: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Rows of ``declared_count`` for ``DECLARED`` edge ids (see :meth:`shipment_rows`)."""
+        wanted = np.asarray(edges).astype(self.declared_edge.dtype, copy=False)
+        return np.searchsorted(self.declared_edge, wanted)
+
     def shipment_row(self, edge: int) -> int:
         """Row of the shipment arrays for a ``SHIPPED_TO`` edge, or -1 for other edges."""
-        row = int(np.searchsorted(self.shipment_edge, edge))
+        row = int(self.shipment_rows([edge])[0])
         ok = row < len(self.shipment_edge) and self.shipment_edge[row] == edge
         return row if ok else -1
 
     def declared_row(self, edge: int) -> int:
         """Row of ``declared_count`` for a ``DECLARED`` edge, or -1 for other edges."""
-        row = int(np.searchsorted(self.declared_edge, edge))
+        row = int(self.declared_rows([edge])[0])
         ok = row < len(self.declared_edge) and self.declared_edge[row] == edge
         return row if ok else -1
 
