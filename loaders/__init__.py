@@ -11,7 +11,7 @@ import pkgutil
 from collections.abc import Callable
 
 from ownergraph.errors import InputError
-from ownergraph.model.source import LoaderSpec, Reader
+from ownergraph.model.source import Companions, DatasetChooser, LoaderSpec, Reader
 
 _REGISTRY: dict[str, LoaderSpec] = {}
 _DISCOVERED = False
@@ -21,16 +21,23 @@ def loader(
     name: str,
     *,
     description: str,
-    default_dataset: str | None = None,
+    default_dataset: str | DatasetChooser | None = None,
     snapshot: bool = False,
     takes_map: bool = False,
+    companions: Companions | None = None,
 ) -> Callable[[Reader], Reader]:
-    """Register the decorated generator as the reader of format ``name``."""
+    """Register the decorated generator as the reader of format ``name``.
+
+    ``default_dataset`` may be a function of the file's path; ``companions`` lists the files the
+    reader will open beside the named one (see :class:`LoaderSpec`).
+    """
 
     def register(read: Reader) -> Reader:
         if name in _REGISTRY and _REGISTRY[name].read is not read:
             raise RuntimeError(f"format {name!r} is registered twice")
-        _REGISTRY[name] = LoaderSpec(name, read, description, default_dataset, snapshot, takes_map)
+        _REGISTRY[name] = LoaderSpec(
+            name, read, description, default_dataset, snapshot, takes_map, companions
+        )
         return read
 
     return register

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSet
 
 from ownergraph.model import Entity, Link, Provenance
 from ownergraph.model.values import fold
+
+NODE_MEMORY = 100_000
+"""Address nodes a registry load remembers as written (about 10 MiB of ids)."""
 
 
 def address_id(text: str, country: str | None) -> str:
@@ -13,15 +16,59 @@ def address_id(text: str, country: str | None) -> str:
     return f"addr:{(country or '').lower()}:{fold(text)}"
 
 
+class NodeMemory(MutableSet[str]):
+    """The ids of the shared nodes a load wrote lately, so that each is written about once.
+
+    When ``limit`` ids are remembered they are all forgotten, so memory stays flat whatever the
+    size of the file; a node written again is then only an unchanged upsert, as long as its record
+    does not depend on who mentions it (see ``own_citation`` of :func:`registered_at`).
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = NODE_MEMORY if limit is None else limit
+        self._ids: set[str] = set()
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, node: str) -> None:
+        if len(self._ids) >= self.limit:
+            self._ids.clear()
+        self._ids.add(node)
+
+    def discard(self, node: str) -> None:
+        self._ids.discard(node)
+
+
 def registered_at(
-    owner_id: str, text: str, country: str | None, provenance: Provenance, seen: set[str]
+    owner_id: str,
+    text: str,
+    country: str | None,
+    provenance: Provenance,
+    seen: MutableSet[str],
+    *,
+    own_citation: bool = False,
 ) -> Iterator[Entity | Link]:
-    """The Address entity (once per load) and the owner's REGISTERED_AT link to it."""
+    """The Address entity (once per load, as far as ``seen`` remembers) and the owner's
+    REGISTERED_AT link to it.
+
+    The Address cites the owner's record, or with ``own_citation`` its own id in the file: then
+    writing it again for another owner changes nothing (what a bounded ``seen`` needs).
+    """
     node = address_id(text, country)
     if node not in seen:
         seen.add(node)
+        cited = provenance
+        if own_citation:
+            cited = Provenance(provenance.dataset, provenance.source_file, node)
         yield Entity(
-            id=node, schema="Address", name=text.strip(), country=country, provenance=provenance
+            id=node, schema="Address", name=text.strip(), country=country, provenance=cited
         )
     yield Link(
         id=f"{owner_id}>REGISTERED_AT>{node}",

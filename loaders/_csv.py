@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,11 +93,16 @@ def read_rows(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     skip_repeated_header: bool = True,
+    title: Callable[[list[str]], bool] | None = None,
 ) -> Iterator[Row | Reject]:
     """Yield the rows of a headed CSV file (``--map`` renames applied) or rejects for bad rows.
 
     Header names are stripped of surrounding spaces. A header without a ``required`` column makes
     the whole file unreadable; a row with the wrong number of fields is rejected.
+
+    ``title`` recognises a title line above the header (OFSI's ``Last Updated,28/02/2026``): given
+    the fields of the first row, True skips that row and reads the header from the next one. It
+    may raise :class:`UnreadableFileError` to refuse the file. Line numbers stay those of the file.
     """
     target = path or source.path
     mapping: Mapping[str, str] = source.column_map or {}
@@ -105,6 +110,8 @@ def read_rows(
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header_raw = next(reader)
+            if title is not None and title(header_raw):
+                header_raw = next(reader)
         except StopIteration:
             raise UnreadableFileError(target, "empty file, no header row") from None
         except csv.Error as error:

@@ -9,16 +9,16 @@ each field declared once as a pair of paths (:data:`Paths`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
-from typing import IO, Any
+from typing import Any
 
 from lxml import etree
 
+from loaders._jsonstream import JsonText, raw_json
 from loaders._xml import iterparse, local
 from ownergraph.errors import UnreadableFileError
 from ownergraph.model import Notice, Record, Reject, SourceFile
@@ -68,13 +68,8 @@ REGISTRATION_DATES: Mapping[str, Paths] = {
 }
 """The registration block's timestamps, kept as the day they fall on."""
 
-_CHUNK = 1 << 16
-_MAX_VALUE = 16 * 2**20
-"""A single JSON record larger than this is taken for a broken file, not buffered further."""
-_NON_BLANK = re.compile(r"\S")
 _LEI = re.compile(r"[A-Z0-9]{20}")
 _XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
-_DECODER = json.JSONDecoder()
 
 
 # -- reading values out of records ----------------------------------------------------------------
@@ -246,7 +241,7 @@ def _items(source: SourceFile, roots: tuple[str, ...], tags: tuple[str, ...]) ->
         yield from _xml_items(source, roots, tags)
     elif first in (b"{", b"["):
         with source.open_text() as handle:
-            yield from _json_items(_JsonText(handle, source))
+            yield from _json_items(JsonText(handle, source.path))
     elif not first:
         raise UnreadableFileError(source.path, "empty file")
     else:
@@ -317,11 +312,7 @@ def _raw_xml(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode")[:_RAW_LIMIT]
 
 
-def _raw_json(node: object) -> str:
-    return json.dumps(node, ensure_ascii=False)[:_RAW_LIMIT]
-
-
-def _json_items(text: _JsonText) -> Iterator[Item]:
+def _json_items(text: JsonText) -> Iterator[Item]:
     for location, line, found in _json_values(text):
         if isinstance(found, dict) and isinstance(found.get("attributes"), dict):
             url = value(found, "links", "self") or None
@@ -331,7 +322,7 @@ def _json_items(text: _JsonText) -> Iterator[Item]:
                 api=True,
                 location=location,
                 line=line,
-                raw=partial(_raw_json, found),
+                raw=partial(raw_json, found),
                 source_url=url,
             )
         else:
@@ -341,11 +332,11 @@ def _json_items(text: _JsonText) -> Iterator[Item]:
                 api=False,
                 location=location,
                 line=line,
-                raw=partial(_raw_json, found),
+                raw=partial(raw_json, found),
             )
 
 
-def _json_values(text: _JsonText) -> Iterator[tuple[str, int, Any]]:
+def _json_values(text: JsonText) -> Iterator[tuple[str, int, Any]]:
     """(location, line, value) of each record: the items of every top-level array, an API
     response's ``data`` object, or a top-level object that holds neither (JSON lines)."""
     while char := text.peek():
@@ -357,7 +348,7 @@ def _json_values(text: _JsonText) -> Iterator[tuple[str, int, Any]]:
             raise text.error("expected an object or an array")
 
 
-def _json_array(text: _JsonText, location: str) -> Iterator[tuple[str, int, Any]]:
+def _json_array(text: JsonText, location: str) -> Iterator[tuple[str, int, Any]]:
     text.expect("[")
     index = 0
     closing = text.peek() == "]"
@@ -369,7 +360,7 @@ def _json_array(text: _JsonText, location: str) -> Iterator[tuple[str, int, Any]
     text.expect("]")
 
 
-def _json_object(text: _JsonText) -> Iterator[tuple[str, int, Any]]:
+def _json_object(text: JsonText) -> Iterator[tuple[str, int, Any]]:
     text.expect("{")
     line = text.line
     members: dict[str, Any] = {}
@@ -394,75 +385,3 @@ def _json_object(text: _JsonText) -> Iterator[tuple[str, int, Any]]:
         yield "$.data", line, data
     else:
         yield "$", line, members
-
-
-class _JsonText:
-    """A sliding window over JSON text that decodes one value at a time, never the whole file."""
-
-    def __init__(self, handle: IO[str], source: SourceFile) -> None:
-        self.handle = handle
-        self.source = source
-        self.buffer = ""
-        self.pos = 0
-        self.line = 1
-        self.ended = False
-
-    def error(self, reason: str) -> UnreadableFileError:
-        return UnreadableFileError(
-            self.source.path, f"malformed JSON at line {self.line}: {reason}"
-        )
-
-    def peek(self) -> str:
-        """The next non-blank character, not consumed; '' at the end of the text."""
-        while True:
-            match = _NON_BLANK.search(self.buffer, self.pos)
-            if match:
-                self._advance(match.start())
-                return match.group()
-            self._advance(len(self.buffer))
-            if not self._more():
-                return ""
-
-    def expect(self, char: str) -> None:
-        if self.peek() != char:
-            raise self.error(f"expected {char!r}")
-        self._advance(self.pos + 1)
-
-    def separator(self, closing: str) -> bool:
-        """Consume a ``,`` (False) or see ``closing`` (True, not consumed)."""
-        char = self.peek()
-        if char == closing:
-            return True
-        self.expect(",")
-        return False
-
-    def value(self) -> Any:
-        self.peek()
-        while True:
-            try:
-                found, end = _DECODER.raw_decode(self.buffer, self.pos)
-            except json.JSONDecodeError as error:
-                if len(self.buffer) - self.pos > _MAX_VALUE or not self._more():
-                    raise self.error(error.msg) from error
-                continue
-            # A number cut at the end of the window may go on in the next chunk.
-            if end == len(self.buffer) and self._more():
-                continue
-            self._advance(end)
-            return found
-
-    def _advance(self, end: int) -> None:
-        self.line += self.buffer.count("\n", self.pos, end)
-        self.pos = end
-
-    def _more(self) -> bool:
-        if self.ended:
-            return False
-        # At least as much as is buffered, so decoding a long value again stays linear.
-        chunk = self.handle.read(max(_CHUNK, len(self.buffer) - self.pos))
-        if not chunk:
-            self.ended = True
-            return False
-        self.buffer = self.buffer[self.pos :] + chunk
-        self.pos = 0
-        return True

@@ -1,10 +1,11 @@
-"""Streaming JSON for loaders: the items of a top-level array, or of JSON lines, one at a time.
+"""Streaming JSON for loaders: one value at a time from a sliding text buffer, never the whole file.
 
-There is no streaming JSON library among our dependencies, so a top-level array is read through a
-sliding text buffer with :meth:`json.JSONDecoder.raw_decode`: memory grows with the largest item,
-not with the file. A syntax error inside one item becomes a :class:`Reject` for that item and the
-reader moves on to the next one; a file that is not JSON at all is an
-:class:`UnreadableFileError`.
+There is no streaming JSON library among our dependencies, so :class:`JsonText` keeps a window over
+the text and decodes one value at a time with :meth:`json.JSONDecoder.raw_decode`: memory grows
+with the largest value, not with the file. On it, :func:`read_json_items` reads the items of a
+top-level array (a syntax error inside one item becomes a :class:`Reject` for that item and the
+reader moves on) or JSON lines; the GLEIF loaders walk nested documents with it
+(``loaders/_gleif.py``). A file that is not JSON at all is an :class:`UnreadableFileError`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ RAW_LIMIT = 4096
 """Characters of a bad item kept in the rejects table."""
 _CHUNK = 1 << 16
 _MAX_ITEM = 64 * 2**20
-"""Characters one array item may span before the reader gives up on the rest of the file."""
-_WHITESPACE = re.compile(r"[ \t\r\n]*")
+"""Characters one value may span before the reader gives up on the rest of the file."""
+_NON_BLANK = re.compile(r"[^ \t\r\n]")
 _STRUCTURE = re.compile(r'["{}\[\]]')
 _STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR_END = re.compile(r"[,\]\n]")
@@ -45,6 +46,128 @@ def raw_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)[:RAW_LIMIT]
 
 
+class JsonText:
+    """A sliding window over JSON text that decodes one value at a time.
+
+    ``head`` is text already read from ``handle`` (to look at the first character).
+    """
+
+    def __init__(self, handle: IO[str], path: Path, head: str = "") -> None:
+        self.handle = handle
+        self.path = path
+        self.buffer = head
+        self.pos = 0
+        self.line = 1
+        """The line number at ``pos``."""
+        self.ended = False
+        self.stopped = False
+        """Set when a value never ends: nothing after it can be read."""
+
+    def error(self, reason: str) -> UnreadableFileError:
+        return UnreadableFileError(self.path, f"malformed JSON at line {self.line}: {reason}")
+
+    def peek(self) -> str:
+        """The next non-blank character, not consumed; '' at the end of the text."""
+        while True:
+            match = _NON_BLANK.search(self.buffer, self.pos)
+            if match:
+                self._advance(match.start())
+                return match.group()
+            self._advance(len(self.buffer))
+            if not self._more():
+                return ""
+
+    def expect(self, char: str) -> None:
+        """Consume ``char`` (the next non-blank character); a file error when it is another."""
+        if self.peek() != char:
+            raise self.error(f"expected {char!r}")
+        self._advance(self.pos + 1)
+
+    def separator(self, closing: str) -> bool:
+        """Consume a ``,`` (False) or see ``closing`` (True, not consumed)."""
+        char = self.peek()
+        if char == closing:
+            return True
+        self.expect(",")
+        return False
+
+    def value(self) -> Any:
+        """The next value; a file error when it is malformed."""
+        found = self.item()
+        if isinstance(found, JsonItem):
+            return found.value
+        if not self.stopped:
+            raise self.error(found.reason)
+        if self.ended:
+            raise self.error("the file ends inside a value (truncated?)")
+        raise self.error(f"a value longer than {_MAX_ITEM} characters or with unbalanced brackets")
+
+    def item(self, location: str | None = None) -> JsonItem | Reject:
+        """The next value, or a Reject when it is malformed and the reading can go on after it.
+
+        A malformed value is skipped by its brackets and strings alone; one that never ends
+        (or exceeds :data:`_MAX_ITEM`) sets :attr:`stopped`.
+        """
+        self.peek()
+        while True:
+            start, line = self.pos, self.line
+            try:
+                value, end = _DECODER.raw_decode(self.buffer, start)
+            except json.JSONDecodeError as error:
+                bad_end = _item_end(self.buffer, start) if start < len(self.buffer) else None
+                if bad_end is None:
+                    if len(self.buffer) - start < _MAX_ITEM and self._more():
+                        continue
+                    return self._stop(location)
+                self._advance(bad_end)
+                return Reject(
+                    f"not JSON: {error.msg}",
+                    line=line,
+                    location=location,
+                    raw=self.buffer[start:bad_end][:RAW_LIMIT],
+                )
+            # A number at the end of the window may go on in the next chunk.
+            if end == len(self.buffer) and self._more():
+                continue
+            self._advance(end)
+            return JsonItem(value, line, location)
+
+    def rest(self) -> str:
+        """The text buffered from the current position (for a reject's raw text)."""
+        return self.buffer[self.pos :][:RAW_LIMIT]
+
+    def _stop(self, location: str | None) -> Reject:
+        self.stopped = True
+        reason = (
+            "unterminated item: the file ends inside it"
+            if self.ended
+            else f"item longer than {_MAX_ITEM} characters or with unbalanced brackets"
+        )
+        return Reject(
+            f"{reason}; the rest of the file is skipped",
+            line=self.line,
+            location=location,
+            raw=self.rest(),
+        )
+
+    def _advance(self, position: int) -> None:
+        self.line += self.buffer.count("\n", self.pos, position)
+        self.pos = position
+
+    def _more(self) -> bool:
+        """Read more text (at least as much as is buffered, so decoding a long value again stays
+        linear), dropping what was consumed."""
+        if self.ended:
+            return False
+        chunk = self.handle.read(max(_CHUNK, len(self.buffer) - self.pos))
+        if not chunk:
+            self.ended = True
+            return False
+        self.buffer = self.buffer[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+
 def read_json_items(source: SourceFile) -> Iterator[JsonItem | Reject]:
     """Yield the items of ``source``: a JSON array of items, or one JSON value per line.
 
@@ -57,13 +180,43 @@ def read_json_items(source: SourceFile) -> Iterator[JsonItem | Reject]:
         if not first:
             raise UnreadableFileError(source.path, "empty file, no JSON")
         if first == "[":
-            yield from _ArrayReader(handle, head).items()
+            yield from array_items(JsonText(handle, source.path, head))
         elif first == "{":
             yield from _json_lines(handle, head, source.path)
         else:
             raise UnreadableFileError(
                 source.path, f"not JSON: expected '[' or '{{' but the file starts with {first!r}"
             )
+
+
+def array_items(text: JsonText, location: str = "$") -> Iterator[JsonItem | Reject]:
+    """The items of the top-level array at the start of ``text``, each with its JSON path.
+
+    A malformed item, a missing comma, a missing end or content after the array is a Reject;
+    the items around it are read.
+    """
+    text.expect("[")
+    index = 0
+    while True:
+        char = text.peek()
+        if not char:
+            yield Reject("the file ends inside the array (truncated?)", line=text.line)
+            return
+        if char == "]":
+            text.expect("]")
+            if text.peek():
+                yield Reject("content after the end of the array", line=text.line, raw=text.rest())
+            return
+        where = f"{location}[{index}]"
+        yield text.item(where)
+        if text.stopped:
+            return
+        index += 1
+        char = text.peek()
+        if char == ",":
+            text.expect(",")
+        elif char and char != "]":
+            yield Reject(f"expected ',' or ']' after {where}", line=text.line)
 
 
 def _json_lines(handle: IO[str], head: str, path: Path) -> Iterator[JsonItem | Reject]:
@@ -94,122 +247,8 @@ def _lines(handle: IO[str], head: str) -> Iterator[str]:
     yield from handle
 
 
-class _ArrayReader:
-    """The items of a top-level JSON array, decoded from a buffer refilled as items are consumed."""
-
-    def __init__(self, handle: IO[str], head: str) -> None:
-        self.handle = handle
-        self.buffer = head
-        self.pos = 0
-        self.line = 1
-        """The line number at ``pos``."""
-        self.eof = False
-        self.stopped = False
-        """Set when an item never ends: nothing after it can be read."""
-
-    def items(self) -> Iterator[JsonItem | Reject]:
-        self._skip_whitespace()
-        self._advance(self.pos + 1)  # the opening "["
-        index = 0
-        while True:
-            if not self._skip_whitespace():
-                yield Reject("the file ends inside the array (truncated?)", line=self.line)
-                return
-            if self.buffer[self.pos] == "]":
-                self._advance(self.pos + 1)
-                yield from self._trailing()
-                return
-            location = f"$[{index}]"
-            yield self._item(location)
-            if self.stopped:
-                return
-            index += 1
-            if not self._skip_whitespace():
-                continue
-            if self.buffer[self.pos] == ",":
-                self._advance(self.pos + 1)
-            elif self.buffer[self.pos] != "]":
-                yield Reject(f"expected ',' or ']' after {location}", line=self.line)
-
-    def _item(self, location: str) -> JsonItem | Reject:
-        """The item at ``pos``, or a reject for it when it is malformed."""
-        while True:
-            start, line = self.pos, self.line
-            try:
-                value, end = _DECODER.raw_decode(self.buffer, start)
-            except json.JSONDecodeError as error:
-                bad_end = _item_end(self.buffer, start)
-                if bad_end is None:
-                    if len(self.buffer) - start < _MAX_ITEM and self._fill():
-                        continue
-                    return self._stop(location)
-                self._advance(bad_end)
-                return Reject(
-                    f"not JSON: {error.msg}",
-                    line=line,
-                    location=location,
-                    raw=self.buffer[start:bad_end][:RAW_LIMIT],
-                )
-            # A number at the end of the buffer may continue in the next chunk.
-            if end == len(self.buffer) and not self.eof and self._fill():
-                continue
-            self._advance(end)
-            return JsonItem(value, line, location)
-
-    def _stop(self, location: str) -> Reject:
-        self.stopped = True
-        reason = (
-            "unterminated item: the file ends inside it"
-            if self.eof
-            else f"item longer than {_MAX_ITEM} characters or with unbalanced brackets"
-        )
-        return Reject(
-            f"{reason}; the rest of the file is skipped",
-            line=self.line,
-            location=location,
-            raw=self.buffer[self.pos :][:RAW_LIMIT],
-        )
-
-    def _trailing(self) -> Iterator[Reject]:
-        if self._skip_whitespace():
-            yield Reject(
-                "content after the end of the array",
-                line=self.line,
-                raw=self.buffer[self.pos :][:RAW_LIMIT],
-            )
-
-    def _skip_whitespace(self) -> bool:
-        """Move past whitespace; False when the file ends first."""
-        while True:
-            match = _WHITESPACE.match(self.buffer, self.pos)
-            if match:
-                self._advance(match.end())
-            if self.pos < len(self.buffer):
-                return True
-            if not self._fill():
-                return False
-
-    def _advance(self, position: int) -> None:
-        self.line += self.buffer.count("\n", self.pos, position)
-        self.pos = position
-
-    def _fill(self) -> bool:
-        """Read more text (at least as much as is buffered, so re-decoding stays linear)."""
-        if self.eof:
-            return False
-        if self.pos:
-            self.buffer = self.buffer[self.pos :]
-            self.pos = 0
-        more = self.handle.read(max(_CHUNK, len(self.buffer)))
-        if not more:
-            self.eof = True
-            return False
-        self.buffer += more
-        return True
-
-
 def _item_end(text: str, start: int) -> int | None:
-    """Where the item starting at ``start`` ends, judged by brackets and strings alone.
+    """Where the value starting at ``start`` ends, judged by brackets and strings alone.
 
     Used after a decoding error to skip a malformed item; None when the text ends first.
     """

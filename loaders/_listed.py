@@ -104,7 +104,7 @@ class ListedParty:
     primary: str | None = None
     names: dict[str, None] = field(default_factory=dict)
     weak_names: dict[str, None] = field(default_factory=dict)
-    """Low-quality aliases: kept as a property, never used as names for matching."""
+    """Weak (low-quality) aliases: names like the others, also marked in ``weak_aliases``."""
     identifiers: dict[str, None] = field(default_factory=dict)
     nationalities: dict[str, None] = field(default_factory=dict)
     birth_dates: dict[str, None] = field(default_factory=dict)
@@ -171,13 +171,14 @@ class ListedParty:
             properties["birth_dates"] = _joined(self.birth_texts)
         if len(self.nationalities) > 1:
             properties["nationalities"] = _joined(self.nationalities)
-        if self.weak_names:
-            properties["weak_aliases"] = _joined(self.weak_names)
+        weak = [alias for alias in self.weak_names if alias not in self.names]
+        if weak:
+            properties["weak_aliases"] = _joined(weak)
         yield Entity(
             id=self.id,
             schema=self._schema(),
             name=name,
-            aliases=tuple(alias for alias in self.names if alias != name),
+            aliases=tuple(alias for alias in (*self.names, *weak) if alias != name),
             country=self.country(),
             identifiers=tuple(self.identifiers),
             address=next((text for text, _, _ in self.addresses), None),

@@ -2,9 +2,10 @@
 
 OFAC states the same facts under the same labels in every format: as ``Label value (Country)``
 items of the legacy ``Remarks`` text (``Tax ID No. 7731084175 (Russia)``), as ``idType`` in the
-sdnList XML, and as feature and document type names in the Advanced XML. :func:`apply` maps one
-labelled fact onto an :class:`OfacParty`; the label tables below are the one place that says what
-each label means. Mapping and quirks: docs/loaders/ofac.md.
+sdnList XML, and as feature and document type names in the Advanced XML (and the US Consolidated
+Screening List's ``ids`` column uses them too). :func:`apply` maps one labelled fact onto an
+:class:`OfacParty`; the label tables below are the one place that says what each label means, for
+the three OFAC loaders and ``csl-csv``. Mapping and quirks: docs/loaders/ofac.md.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from loaders._listed import ListedParty, clean, listed_identifier
 from ownergraph.errors import UnreadableFileError
@@ -21,7 +23,8 @@ from ownergraph.model.values import country_code, fold, parse_date
 
 AUTHORITY = "OFAC"
 SDN_DATASET = "ofac-sdn"
-"""Default dataset of the legacy CSV and sdnList XML loaders."""
+CONSOLIDATED_DATASET = "ofac-consolidated"
+"""Default datasets of the legacy CSV and sdnList XML loaders: SDN list, Consolidated list."""
 
 KINDS = {"individual": "Person", "entity": "Organization", "": "Organization",
          "vessel": "Vessel", "aircraft": "Airplane"}  # fmt: skip
@@ -95,7 +98,9 @@ _ENTITY_PROPERTIES = {
 _DOCUMENT = re.compile(
     r"^(?P<number>.+?)(?:\s+\((?P<country>[^()]+)\))?(?:\s+(?:issued|expires)\b.*)?$"
 )
-_BRACKETS = re.compile(r"\s*\([^()]*\)")
+# Brackets after a number name a region ("0582030 (Connecticut)"); brackets inside it are part
+# of it (Hong Kong "K357514(4)", Myanmar "13/Ta Ta Na (Naing)019077").
+_BRACKETS = re.compile(r"(?:\s+\([^()]*\))+$")
 Action = Callable[["OfacParty", str, str, str | None], None]
 """What a label records: (party, label, value, ISO country)."""
 _RANGE = re.compile(r"\bto\b", re.IGNORECASE)
@@ -149,12 +154,7 @@ class OfacParty(ListedParty):
             self.add_identifier(document_identifier(label, number, country or fallback, person))
         for record in super().records(authority, list_name, provenance, seen):
             if isinstance(record, Entity) and record.id == self.id:
-                weak = tuple(name for name in self.weak_names if name not in self.names)
-                record = replace(
-                    record,
-                    aliases=(*record.aliases, *weak),
-                    incorporation_date=self.incorporation_date,
-                )
+                record = replace(record, incorporation_date=self.incorporation_date)
             elif isinstance(record, Listing) and not listed:
                 continue
             yield record
@@ -170,21 +170,36 @@ class OfacParty(ListedParty):
             )
 
 
+def is_consolidated(path: Path) -> bool:
+    """Whether a file is of OFAC's Consolidated (non-SDN) list: ``cons_prim.csv``, ``cons*.xml``."""
+    return path.name.lower().startswith("cons")
+
+
+def default_dataset(path: Path) -> str:
+    """``ofac-consolidated`` for a file of the Consolidated list, else ``ofac-sdn``."""
+    return CONSOLIDATED_DATASET if is_consolidated(path) else SDN_DATASET
+
+
 def list_name(source: SourceFile) -> str:
     """``SDN``, or ``Non-SDN`` for the consolidated list's files (``cons_prim.csv``, ``cons*.xml``).
 
     The consolidated list must not share a dataset with the SDN list: each file is a complete
     list, so loading one would withdraw every listing of the other.
     """
-    if not source.path.name.lower().startswith("cons"):
+    if not is_consolidated(source.path):
         return "SDN"
     if source.dataset == SDN_DATASET:
         raise UnreadableFileError(
             source.path,
             f"this is OFAC's consolidated (non-SDN) list; loaded into the {SDN_DATASET!r} dataset "
-            "it would withdraw every SDN listing: load it with --dataset ofac-consolidated",
+            f"it would withdraw every SDN listing: load it with --dataset {CONSOLIDATED_DATASET}",
         )
     return "Non-SDN"
+
+
+def is_identifier_label(label: str) -> bool:
+    """Whether OFAC's ``label`` (``Tax ID No.``, ``SWIFT/BIC``...) names an identifier."""
+    return clean(label).rstrip(" -:").casefold() in _SCHEME_OF
 
 
 def document_identifier(label: str, number: str, country: str | None, person: bool) -> str | None:
@@ -195,7 +210,7 @@ def document_identifier(label: str, number: str, country: str | None, person: bo
     Ukrainian EDRPOU code elsewhere; a ``Legal Entity Number`` that is not a valid LEI is a
     register number; ``IMO 9339301`` under any label is an IMO number.
     """
-    scheme = _SCHEME_OF[label.casefold()]
+    scheme = _SCHEME_OF[clean(label).rstrip(" -:").casefold()]
     if number.upper().startswith("IMO"):
         scheme = "imo"  # also written under "Identification Number"
     not_okpo = scheme == "okpo" and country not in (None, "RU")
@@ -263,12 +278,18 @@ def apply_remarks(party: OfacParty, remarks: str) -> None:
             apply(party, match["label"], match["value"])
 
 
-def _document(party: OfacParty, label: str, value: str, country: str | None) -> None:
+def document_number(value: str) -> tuple[str, str | None]:
+    """The number of a document as OFAC writes it, and the ISO country in brackets after it:
+    ``7731084175 (Russia)`` -> ``("7731084175", "RU")``."""
     match = _DOCUMENT.match(value)
     written, named = (match["number"], match["country"]) if match else (value, None)
     # Other brackets name a region ("0582030 (Connecticut) (United States)"): kept in remarks.
-    number = _BRACKETS.sub("", written).strip() or written
-    party.documents[(label, number, country or country_code(named))] = None
+    return _BRACKETS.sub("", written).strip() or written, country_code(named)
+
+
+def _document(party: OfacParty, label: str, value: str, country: str | None) -> None:
+    number, named = document_number(value)
+    party.documents[(label, number, country or named)] = None
 
 
 def _birth(party: OfacParty, label: str, value: str, country: str | None) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from loaders import loader
+from loaders._common import NodeMemory
 from loaders._jsonstream import JsonItem, raw_json, read_json_items
 from loaders.ch_companies import address_links, company_number, join_address
 from ownergraph.errors import UnreadableFileError
@@ -80,7 +81,7 @@ class _Statement:
 class _BodsReader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.addresses: set[str] = set()
+        self.addresses = NodeMemory()
 
     def records(self) -> Iterator[Record]:
         latest = _latest_statements(self.source)

@@ -9,10 +9,10 @@ numbers, country codes for the UK nations, and address text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableSet
 
 from loaders import loader
-from loaders._common import registered_at
+from loaders._common import NodeMemory, registered_at
 from loaders._csv import Row, read_rows
 from ownergraph.model import Entity, Link, Notice, Provenance, Record, Reject, SourceFile
 from ownergraph.model.values import country_code, parse_date
@@ -36,9 +36,6 @@ _PROPERTY_COLUMNS = {
 }
 _PREFIXED_NUMBER = re.compile(r"([A-Z]{2})(\d{1,6})")
 _NUMBER = re.compile(r"[A-Z0-9]{8}")
-# Address nodes remembered as already yielded; beyond this the memory restarts, so a national
-# register loads in bounded memory and a repeated Address record is absorbed by the upsert.
-_ADDRESS_MEMORY = 200_000
 
 
 def company_number(text: str) -> str | None:
@@ -61,20 +58,21 @@ def join_address(parts: Iterable[str | None]) -> str:
 
 
 def address_links(
-    owner_id: str, text: str, country: str | None, provenance: Provenance, seen: set[str]
+    owner_id: str, text: str, country: str | None, provenance: Provenance, seen: MutableSet[str]
 ) -> Iterator[Entity | Link]:
-    """The Address node and REGISTERED_AT link of an owner, with a bounded memory of nodes."""
-    if not text:
-        return
-    if len(seen) >= _ADDRESS_MEMORY:
-        seen.clear()
-    yield from registered_at(owner_id, text, country, provenance, seen)
+    """The Address node and REGISTERED_AT link of an owner.
+
+    ``seen`` is a bounded :class:`NodeMemory` in a national register's load, so a node may be
+    written again: it cites its own id, not the owner, so that rewriting it changes nothing.
+    """
+    if text:
+        yield from registered_at(owner_id, text, country, provenance, seen, own_citation=True)
 
 
 class _CompanyReader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.addresses: set[str] = set()
+        self.addresses = NodeMemory()
 
     def records(self) -> Iterator[Record]:
         for row in read_rows(self.source, required=REQUIRED):

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from loaders import loader
+from loaders._common import NodeMemory
 from loaders._jsonstream import JsonItem, raw_json, read_json_items
 from loaders.ch_companies import address_links, company_number, join_address
 from ownergraph.model import (
@@ -102,7 +103,7 @@ def nature_link(nature: str) -> tuple[str, ShareInterval | None, dict[str, str]]
 class _PscReader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.addresses: set[str] = set()
+        self.addresses = NodeMemory()
 
     def records(self) -> Iterator[Record]:
         for item in read_json_items(self.source):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from loaders import loader
 from loaders._common import address_id, registered_at
 from loaders._csv import Row, read_rows
+from loaders._ofac_remarks import document_identifier, document_number, is_identifier_label
 from ownergraph.model import Entity, Listing, Notice, Provenance, Record, Reject, SourceFile
-from ownergraph.model.identifiers import valid_inn, valid_ogrn
 from ownergraph.model.values import country_code, fold, parse_date
 
 
@@ -59,26 +59,6 @@ _CODE = re.compile(r"\(([^()]+)\)")
 _SCHEMATA = {"Individual": "Person", "Entity": "LegalEntity", "Vessel": "Vessel",
              "Aircraft": "Airplane", "": "LegalEntity"}  # fmt: skip
 
-_ID_SCHEMES = {
-    "Legal Entity Number": "lei",
-    "SWIFT/BIC": "swift",
-    "Vessel Registration Identification": "imo",
-    "UK Company Number": "gb-coh",
-    "Government Gazette Number": "okpo",
-    **dict.fromkeys(("Passport", "Diplomatic Passport", "British National Overseas Passport"),
-                    "passport"),
-    **dict.fromkeys(("National ID No.", "Cedula No.", "D.N.I.", "C.U.R.P.", "Personal ID Card",
-                     "Bosnian Personal ID No.", "Kenyan ID No.", "Moroccan Personal ID No."),
-                    "national-id"),
-    **dict.fromkeys(("Registration ID", "Registration Number", "Public Registration Number",
-                     "Unified Social Credit Code (USCC)", "Business Registration Number",
-                     "Business Registration Document #", "C.R. No.", "Company Number",
-                     "Certificate of Incorporation Number"), "reg"),
-    **dict.fromkeys(("Tax ID No.", "NIT #", "RUC #", "R.F.C.", "RFC", "C.U.I.T.", "US FEIN",
-                     "V.A.T. Number", "Italian Fiscal Code"), "tax"),
-}  # fmt: skip
-"""``ids`` labels that are identifiers; every other label becomes an entity property."""
-
 ENTITY_PROPERTIES = ("title", "remarks", "places_of_birth", "nationalities", "citizenships",
                      "call_sign", "vessel_type", "gross_tonnage", "gross_registered_tonnage",
                      "vessel_flag", "vessel_owner")  # fmt: skip
@@ -111,30 +91,13 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def _identifier(label: str, number: str, country: str | None) -> str | None:
-    scheme = _ID_SCHEMES.get(label)
-    if scheme is None or not number:
-        return None
-    if scheme == "imo":
-        number = number.removeprefix("IMO").strip()
-    russian = country in (None, "RU")
-    # OFAC labels Russian INNs "Tax ID No." and OGRNs "Registration ID/Number"; the check digits
-    # tell them from other countries' numbers that share those labels.
-    if scheme == "tax" and russian and valid_inn(number):
-        scheme = "inn"
-    elif scheme == "reg" and russian and valid_ogrn(number):
-        scheme = "ogrn"
-    return f"{scheme}:{number}"
+Document = tuple[str, str, str | None]
+"""An identifier item of the ``ids`` column: (label, number, ISO country or None)."""
 
 
-def parse_ids(text: str) -> tuple[list[str], dict[str, str]]:
-    """Split the ``ids`` column into identifiers and properties (label -> values).
-
-    Items are ``label, number[, country[, date...]]`` joined by ``; ``; an item whose label is not
-    an identifier (``Website``, ``Listing Date (CMIC)``) keeps its whole text after the label,
-    commas included.
-    """
-    identifiers: list[str] = []
+def _split_ids(text: str) -> tuple[list[Document], dict[str, str]]:
+    """The ``ids`` items under identifier labels, and the other items as properties."""
+    documents: list[Document] = []
     properties: dict[str, list[str]] = {}
     for item in text.split("; "):
         label, _, rest = item.strip().partition(", ")
@@ -142,13 +105,35 @@ def parse_ids(text: str) -> tuple[list[str], dict[str, str]]:
         if not label:
             continue
         number, _, tail = rest.partition(", ")
-        country = country_code(tail.partition(", ")[0]) if tail else None
-        identifier = _identifier(label, number.strip(), country)
-        if identifier:
-            identifiers.append(identifier)
+        if is_identifier_label(label) and number.strip():
+            written, named = document_number(number.strip())
+            country = country_code(tail.partition(", ")[0]) if tail else None
+            documents.append((label, written, country or named))
         else:
             properties.setdefault(label, []).append(rest.strip())
-    return identifiers, {label: "; ".join(values) for label, values in properties.items()}
+    return documents, {label: "; ".join(values) for label, values in properties.items()}
+
+
+def _identifiers(documents: list[Document], country: str | None, person: bool) -> list[str]:
+    """``scheme:value`` of each document; a number without a country is read with ``country``."""
+    found = (document_identifier(label, number, where or country, person)
+             for label, number, where in documents)  # fmt: skip
+    return [identifier for identifier in found if identifier]
+
+
+def parse_ids(
+    text: str, *, country: str | None = None, person: bool = False
+) -> tuple[list[str], dict[str, str]]:
+    """Split the ``ids`` column into identifiers and properties (label -> values).
+
+    Items are ``label, number[, country[, date...]]`` joined by ``; ``. The labels are OFAC's, and
+    mean what they mean in OFAC's files (``loaders/_ofac_remarks.py``): ``Tax ID No.`` with a
+    valid Russian INN is ``inn:``, and so on; a number without a country is read as being of
+    ``country`` (the party's). An item whose label is not an identifier (``Website``,
+    ``Listing Date (CMIC)``) keeps its whole text after the label, commas included.
+    """
+    documents, properties = _split_ids(text)
+    return _identifiers(documents, country, person), properties
 
 
 def _date(text: str, column: str, row: Row, out: list[Record]) -> str | None:
@@ -247,10 +232,7 @@ def _entity(
     schema = _SCHEMATA.get(kind)
     if schema is None:
         out.append(Notice("unknown_type", kind, row.line))
-    identifiers, properties = parse_ids(row.get("ids"))
-    # On Treasury's lists the entity number is OFAC's own uid, the key other OFAC files use.
-    if listed.authority == "OFAC" and row.get("entity_number"):
-        identifiers.append(f"ofac:{row.get('entity_number')}")
+    documents, properties = _split_ids(row.get("ids"))
     properties |= {key: row.get(key) for key in ENTITY_PROPERTIES if row.get(key)}
     properties |= row.extras(KNOWN)
     births = _split(row.get("dates_of_birth"))
@@ -267,6 +249,10 @@ def _entity(
     country = _first_country(
         properties.get("Nationality of Registration"), row.get("vessel_flag"), nationality
     ) or next((country for _, country in places if country), None)
+    identifiers = _identifiers(documents, country, schema == "Person")
+    # On Treasury's lists the entity number is OFAC's own uid, the key other OFAC files use.
+    if listed.authority == "OFAC" and row.get("entity_number"):
+        identifiers.append(f"ofac:{row.get('entity_number')}")
     return Entity(
         id=entity_id,
         schema=schema or "LegalEntity",

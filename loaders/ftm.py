@@ -282,6 +282,11 @@ class _FtmReader:
         if name is None:
             raise LineError(f"{line.schema} {line.id} has no name")
         properties = line.joined(_OWN_FIELDS)
+        # Weak aliases are names like the others, marked so that matching can weigh them down.
+        strong = set(line.values("name", "alias", "previousName", "full"))
+        weak = [alias for alias in dict.fromkeys(line.values("weakAlias")) if alias not in strong]
+        if weak:
+            properties["weak_aliases"] = "; ".join(weak)
         for key in ("datasets", "referents"):
             if values := line.listed(key):
                 properties[key] = "; ".join(values)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from loaders import loader
-from loaders._common import address_id
+from loaders._common import NodeMemory, address_id
 from loaders._gleif import (
     LEI_RECORD,
     REGISTRATION,
@@ -141,9 +141,6 @@ _ADDRESS_PARTS = (
     ),
 )
 _COUNTRY: Paths = (("Country",), ("country",))
-_ADDRESS_MEMORY = 500_000
-"""Address nodes remembered as written in one load; beyond that the memory starts again (a node
-written twice is merely unchanged), so a full golden copy loads in flat memory."""
 
 # (where, which authority, which number): the registration authority, then the validation
 # authorities, which often name a second register (e.g. the SEC beside a state register).
@@ -303,7 +300,9 @@ class _LeiRecords:
 
     def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.written: set[str] = set()
+        # Bounded, so a full golden copy loads in flat memory; a node written again (cited by its
+        # own id) is merely unchanged.
+        self.written = NodeMemory()
 
     def __call__(self, item: Item) -> Iterator[Record]:
         if item.kind != LEI_RECORD:
@@ -370,8 +369,6 @@ class _LeiRecords:
             node = address_id(text, country)
             roles.setdefault(node, []).append(role)
             if node not in self.written:
-                if len(self.written) >= _ADDRESS_MEMORY:
-                    self.written.clear()
                 self.written.add(node)
                 yield Entity(
                     id=node,

@@ -3,8 +3,9 @@
 The user names any one of the six files of ICIJ's ``full-oldb`` download; the loader reads all of
 them that are in that folder, the five node files first and ``relationships.csv`` last. Record ids
 are ICIJ's ``node_id`` (unique across the files). ICIJ's generated similarity edges (``same_as``,
-``similar``...) are candidate matches, not facts: they are counted, never linked. Mapping and
-quirks: docs/loaders/icij.md.
+``similar``...) are candidate matches, not facts: they are counted, never linked, and kept on both
+nodes as hints for entity resolution (a property named by the edge type, listing the other nodes).
+Mapping and quirks: docs/loaders/icij.md.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ OFFICER_LINKS: tuple[tuple[str, str], ...] = (
 CANDIDATE_MATCH_PREFIXES = ("same_", "similar", "probably_same")
 
 _LINK_COLUMNS = frozenset(("node_id_start", "node_id_end", "start_date", "end_date"))
+_RELATIONSHIP_COLUMNS = ("node_id_start", "node_id_end", "rel_type")
 _ALIAS_COLUMNS = ("original_name", "former_name")
 # A legal form is the one clear sign that an untyped officer is a company. Dotted initials
 # ("S.A.", "N.V.") count only with their dots: "Sa" alone is also a surname (Sá).
@@ -185,7 +187,31 @@ def _consumed(kind: NodeKind) -> frozenset[str]:
     )
 
 
-def _node(kind: NodeKind, source: SourceFile, path: Path, row: Row) -> list[Record]:
+Hints = dict[str, dict[str, list[str]]]
+"""Candidate matches by node: node id -> candidate rel_type -> the other nodes' ids."""
+
+
+def candidate_matches(source: SourceFile, path: Path) -> Hints:
+    """ICIJ's candidate-match edges of ``relationships.csv``, both ways (a first, quick pass).
+
+    Only these rows are kept, so memory grows with the number of candidate pairs, not with the
+    file; malformed rows are left to the main pass, which rejects them.
+    """
+    hints: Hints = {}
+    for row in read_rows(source, required=_RELATIONSHIP_COLUMNS, path=path):
+        if isinstance(row, Reject):
+            continue
+        start, end, rel_type = row.pick(_RELATIONSHIP_COLUMNS)
+        rel_type = rel_type.lower()
+        if start and end and rel_type.startswith(CANDIDATE_MATCH_PREFIXES):
+            for one, other in ((start, end), (end, start)):
+                others = hints.setdefault(one, {}).setdefault(rel_type, [])
+                if other not in others:
+                    others.append(other)
+    return hints
+
+
+def _node(kind: NodeKind, hints: Hints, source: SourceFile, path: Path, row: Row) -> list[Record]:
     node_id = row.get("node_id")
     name = row.get(kind.name_column) or row.get("name")
     if not node_id:
@@ -193,6 +219,8 @@ def _node(kind: NodeKind, source: SourceFile, path: Path, row: Row) -> list[Reco
     if not name:
         raise RowError(f"empty {kind.name_column}")
     properties = row.extras(_consumed(kind))
+    for rel_type, others in hints.get(node_id, {}).items():
+        properties[rel_type] = "; ".join(others)
     notices: list[Record] = []
     dates = _dates(row, properties, notices)
     dissolved = sorted(dates[column] for column in kind.dissolution_columns if column in dates)
@@ -269,20 +297,22 @@ class _Step(NamedTuple):
     build: Builder
 
 
-def _plan(source: SourceFile) -> list[_Step]:
+def set_files(path: Path) -> list[Path]:
+    """The files of the set present beside ``path``, in reading order (none for another file):
+    what this loader reads, for the progress total and the bulk decision."""
+    if path.name not in FILES:
+        return []
+    return [path.parent / name for name in FILES if (path.parent / name).is_file()]
+
+
+def _plan(source: SourceFile, hints: Hints) -> list[_Step]:
     """The files of the set found beside the named one, in reading order."""
-    if source.path.name not in FILES:
-        raise UnreadableFileError(
-            source.path, f"not an ICIJ Offshore Leaks file; name one of {', '.join(FILES)}"
-        )
     folder = source.path.parent
     steps = [
-        _Step(folder / kind.file, ("node_id", kind.name_column), partial(_node, kind))
+        _Step(folder / kind.file, ("node_id", kind.name_column), partial(_node, kind, hints))
         for kind in NODE_KINDS
     ]
-    steps.append(
-        _Step(folder / RELATIONSHIPS, ("node_id_start", "node_id_end", "rel_type"), _relationship)
-    )
+    steps.append(_Step(folder / RELATIONSHIPS, _RELATIONSHIP_COLUMNS, _relationship))
     return [step for step in steps if step.path.is_file()]
 
 
@@ -315,12 +345,20 @@ def _read(source: SourceFile, step: _Step) -> Iterator[Record]:
     "icij",
     description="ICIJ Offshore Leaks CSVs: name any of nodes-*.csv or relationships.csv",
     default_dataset="icij-offshore-leaks",
+    companions=set_files,
 )
 def read_icij(source: SourceFile) -> Iterator[Record]:
-    steps = _plan(source)
+    if source.path.name not in FILES:
+        raise UnreadableFileError(
+            source.path, f"not an ICIJ Offshore Leaks file; name one of {', '.join(FILES)}"
+        )
+    hints: Hints = {}
+    steps = _plan(source, hints)
     present = {step.path.name for step in steps}
     yield from (Notice("missing_file", name) for name in FILES if name not in present)
     for step in steps:
         _check_header(source, step)
+    if RELATIONSHIPS in present:
+        hints.update(candidate_matches(source, source.path.parent / RELATIONSHIPS))
     for step in steps:
         yield from _read(source, step)

@@ -22,9 +22,10 @@ from loaders._listed import RAW_LIMIT
 from loaders._ofac_remarks import (
     AUTHORITY,
     KINDS,
-    SDN_DATASET,
     OfacParty,
     apply_remarks,
+    default_dataset,
+    is_consolidated,
     list_name,
 )
 from ownergraph.errors import UnreadableFileError
@@ -186,13 +187,19 @@ def _beside(main: Path, layout: _Layout) -> dict[str, Path]:
             if path.name.lower() in wanted}  # fmt: skip
 
 
+def side_files(main: Path) -> list[Path]:
+    """The side files this loader reads beside ``main`` (for progress and the bulk decision)."""
+    layout = _CONSOLIDATED if is_consolidated(main) else _SDN
+    return sorted(_beside(main, layout).values())
+
+
 class _CsvList:
     """One load: the side tables indexed, then the main file streamed entry by entry."""
 
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.list_name = list_name(source)
-        self.layout = _CONSOLIDATED if self.list_name != "SDN" else _SDN
+        self.layout = _CONSOLIDATED if is_consolidated(source.path) else _SDN
         found = _beside(source.path, self.layout)
         self.addresses, self.aliases, self.comments = (
             _SideTable(table, found.get(table.name))
@@ -271,8 +278,9 @@ class _CsvList:
 @loader(
     "ofac-csv",
     description="OFAC legacy CSV: sdn.csv (or cons_prim.csv) with add/alt/comments beside it",
-    default_dataset=SDN_DATASET,
+    default_dataset=default_dataset,
     snapshot=True,
+    companions=side_files,
 )
 def read_ofac_csv(source: SourceFile) -> Iterator[Record]:
     yield from _CsvList(source).records()

@@ -17,11 +17,11 @@ from loaders._listed import ListXml, clean
 from loaders._ofac_remarks import (
     AUTHORITY,
     KINDS,
-    SDN_DATASET,
     OfacParty,
     apply,
     apply_any,
     apply_remarks,
+    default_dataset,
     list_name,
 )
 from ownergraph.model import Notice, Record, SourceFile
@@ -94,7 +94,7 @@ def _party(element: etree._Element, notices: list[Record]) -> OfacParty:
 @loader(
     "ofac-xml",
     description="OFAC sdnList XML (sdn.xml, consolidated.xml)",
-    default_dataset=SDN_DATASET,
+    default_dataset=default_dataset,
     snapshot=True,
 )
 def read_ofac_xml(source: SourceFile) -> Iterator[Record]:

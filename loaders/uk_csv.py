@@ -13,12 +13,9 @@ the number of groups plus the rows of scattered groups, not with the file.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
-from typing import IO
+from functools import partial
 
 from loaders import loader
 from loaders._csv import Row, read_rows
@@ -42,43 +39,30 @@ _LABELLED_IDS = {
 }  # fmt: skip
 
 
-class _ListFile(SourceFile):
-    """The OFSI file seen from its header on: the date line above the header is read off first."""
+def _date_line(source: SourceFile, fields: list[str]) -> bool:
+    """Whether the first row is OFSI's ``Last Updated,dd/mm/yyyy`` line above the header.
 
-    def __init__(self, source: SourceFile) -> None:
-        super().__init__(source.path, source.dataset, source.source_url)
-        self.origin = source
-        # Physical lines above the header (the date line), added to the csv reader's line numbers.
-        self.offset = 0
-
-    def open_text(self, path: Path | None = None, encoding: str = "utf-8-sig") -> IO[str]:
-        # Opened through the caller's SourceFile so that the progress bar follows this read.
-        handle = self.origin.open_text(path, encoding)
-        first = next(csv.reader([handle.readline()]), [])
-        label = first[0].strip().lower() if first else ""
-        if label.startswith("report date"):
-            handle.close()
-            raise UnreadableFileError(
-                self.path, "this is the FCDO UK Sanctions List CSV; uk-csv reads the OFSI ConList"
-            )
-        banner = label == "last updated" and len([cell for cell in first if cell.strip()]) <= 2
-        self.offset = 1 if banner else 0
-        if not banner:
-            handle.seek(0)
-        return handle
+    The FCDO's UK Sanctions List CSV starts with a ``Report Date`` line instead: refused, since it
+    is another layout.
+    """
+    label = fields[0].strip().lower() if fields else ""
+    if label.startswith("report date"):
+        raise UnreadableFileError(
+            source.path, "this is the FCDO UK Sanctions List CSV; uk-csv reads the OFSI ConList"
+        )
+    return label == "last updated" and len([cell for cell in fields if cell.strip()]) <= 2
 
 
-def _rows(listing: _ListFile) -> Iterator[Row | Reject]:
-    for item in read_rows(listing, required=REQUIRED):
-        yield replace(item, line=(item.line or 0) + listing.offset)
+def _rows(source: SourceFile) -> Iterator[Row | Reject]:
+    return read_rows(source, required=REQUIRED, title=partial(_date_line, source))
 
 
-def _scattered_groups(listing: _ListFile) -> set[str]:
+def _scattered_groups(source: SourceFile) -> set[str]:
     """Group IDs whose rows are not all consecutive."""
     finished: set[str] = set()
     scattered: set[str] = set()
     current: str | None = None
-    for row in _rows(listing):
+    for row in _rows(source):
         group = "" if isinstance(row, Reject) else row.get("Group ID")
         if group and group != current:
             if group in finished:
@@ -204,12 +188,11 @@ class _Group:
     snapshot=True,
 )
 def read_uk(source: SourceFile) -> Iterator[Record]:
-    listing = _ListFile(source)
-    scattered = _scattered_groups(listing)
+    scattered = _scattered_groups(source)
     held: dict[str, _Group] = {}
     current: _Group | None = None
     seen: set[str] = set()
-    for row in _rows(listing):
+    for row in _rows(source):
         if isinstance(row, Reject):
             yield row
             continue

@@ -28,7 +28,7 @@ from rich.progress import (
 import loaders
 from ownergraph.errors import InputError, OwnergraphError, UnreadableFileError
 from ownergraph.model import Entity, Link, Listing, Notice, Record, Reject, Shipment, SourceFile
-from ownergraph.model.source import Reader
+from ownergraph.model.source import LoaderSpec, Reader
 from ownergraph.workspace import BatchCounts, Workspace
 from ownergraph.workspace.store import PreparedBatch, prepare_batch
 
@@ -74,10 +74,10 @@ class LoadSummary:
         }
 
 
-def dataset_name(spec_default: str | None, path: Path) -> str:
+def dataset_name(spec: LoaderSpec, path: Path) -> str:
     """The dataset a file loads into when ``--dataset`` is not given."""
-    if spec_default:
-        return spec_default
+    if chosen := spec.dataset_for(path):
+        return chosen
     folder = path.resolve().parent.name
     return folder or path.stem
 
@@ -110,21 +110,22 @@ def load_file(
         raise InputError(f"{path}: no such file")
     if column_map is not None and not spec.takes_map:
         raise InputError(f"format {format_name!r} does not take --map")
-    name = dataset or dataset_name(spec.default_dataset, path)
+    name = dataset or dataset_name(spec, path)
     if ":" in name or not name.strip():
         raise InputError(f"dataset name {name!r} must be non-empty and contain no ':'")
     source = SourceFile(path, name, source_url=source_url, column_map=column_map)
+    size = spec.input_size(path)  # companion files included: the whole of what will be read
     load_id = workspace.begin_load(name, format_name, str(path))
     summary = LoadSummary(name, format_name, str(path), load_id)
-    if spec.snapshot:
-        workspace.start_listing_snapshot()
     if bulk is None:
-        bulk = source.size >= BULK_BYTES
+        bulk = size >= BULK_BYTES
     if parallel is None:
-        parallel = source.size >= PARALLEL_BYTES
+        parallel = size >= PARALLEL_BYTES
     parallel = parallel and "fork" in multiprocessing.get_all_start_methods()
     if bulk:
         workspace.defer_indexes()
+    if spec.snapshot:
+        workspace.start_listing_snapshot()
     started = perf_counter()
     console = console or Console(stderr=True)
     show = console.is_terminal if progress is None else progress
@@ -140,7 +141,7 @@ def load_file(
     )
     try:
         with bar:
-            task = bar.add_task(f"{format_name} {path.name}", total=source.size)
+            task = bar.add_task(f"{format_name} {path.name}", total=size)
             batches = (
                 _prepared_in_child(spec.read, source, summary.notices, batch_size)
                 if parallel

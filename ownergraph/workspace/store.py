@@ -131,7 +131,9 @@ class Workspace:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA busy_timeout = 10000")
-            self.db.execute("PRAGMA temp_store = MEMORY")
+            # On disk: an index build sorts all its keys in temp storage, and in memory that sort
+            # would grow with the file being loaded.
+            self.db.execute("PRAGMA temp_store = FILE")
             self.db.execute("PRAGMA cache_size = -65536")
             self._migrate()
             self.build_deferred_indexes()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import loaders._common
 from loaders.ch_psc import nature_link
 from ownergraph.errors import UnreadableFileError
 from ownergraph.ingest import LoadSummary
@@ -176,6 +177,33 @@ def test_loading_the_snapshot_again_changes_nothing(load: Load, snapshot: Path) 
     first = load("ch-psc", snapshot)
     second = load("ch-psc", snapshot)
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, first.inserted)
+
+
+def test_an_address_written_again_after_the_memory_forgets_it_changes_nothing(
+    tmp_path: Path, load: Load, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loader remembers a bounded number of address nodes; one written again must be
+    # identical, so its citation is its own id, not the PSC line that mentions it.
+    monkeypatch.setattr(loaders._common, "NODE_MEMORY", 1)
+    lines = []
+    for number, (company, street) in enumerate(
+        [("00000001", "Princes Square"), ("00000002", "Mill Lane"), ("00000003", "Princes Square")]
+    ):
+        data = {
+            "address": {"address_line_1": street, "country": "England", "premises": "9"},
+            "kind": "individual-person-with-significant-control",
+            "links": {"self": f"/company/{company}/persons-with-significant-control/P{number}"},
+            "name": f"Person {number}",
+            "natures_of_control": ["significant-influence-or-control"],
+        }
+        lines.append(json.dumps({"company_number": company, "data": data}))
+    path = tmp_path / "psc.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first = load("ch-psc", path)
+    second = load("ch-psc", path)
+    assert (first.updated, second.inserted, second.updated) == (0, 0, 0)
+    node = workspace.query("SELECT * FROM entities WHERE schema = 'Address' AND name LIKE '9, P%'")
+    assert [row["record"] for row in node] == [node[0]["id"].removeprefix("gb-coh:")]
 
 
 def test_bad_lines_are_rejected_with_their_line_and_the_others_load(

@@ -93,6 +93,33 @@ def test_labels_that_are_not_identifiers_keep_their_text_with_its_commas() -> No
     }
 
 
+def test_ids_labels_mean_what_they_mean_in_ofac_files() -> None:
+    # The label table is OFAC's (loaders/_ofac_remarks.py), shared with the OFAC loaders.
+    identifiers, properties = parse_ids(
+        "Registered Charity No., 1083469, GB; SSN, 523-33-8386, US; "
+        "Government Gazette Number, 14359319, UA; Government Gazette Number, 33556474 (Russia); "
+        "Legal Entity Number, 724500K5XX4AEDFLA738; Company Number, 01074897, GB; "
+        "National ID No., K357514(4), HK; SWIFT/BIC, RUAG RU MM; Website, www.example.ru"
+    )
+    assert identifiers == [
+        "reg:1083469",
+        "national-id:523-33-8386",
+        "reg:14359319",  # EDRPOU: a Ukrainian number under the OKPO label
+        "okpo:33556474",
+        "reg:724500K5XX4AEDFLA738",  # not a valid LEI
+        "gb-coh:01074897",
+        "national-id:K357514(4)",  # brackets inside a number are part of it
+        "swift:RUAGRUMM",
+    ]
+    assert properties == {"Website": "www.example.ru"}
+
+
+def test_a_number_without_a_country_is_read_with_the_partys_country() -> None:
+    ids = "Tax ID No., 7702070139; Registration Number, 1027739609391"
+    assert parse_ids(ids, country="RU")[0] == ["inn:7702070139", "ogrn:1027739609391"]
+    assert parse_ids(ids, country="KZ")[0] == ["tax:7702070139", "reg:1027739609391"]
+
+
 def test_bank_addresses_become_shared_address_nodes(
     loaded: LoadSummary, workspace: Workspace
 ) -> None:

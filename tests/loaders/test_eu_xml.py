@@ -43,7 +43,7 @@ def test_a_russian_company_with_its_register_numbers_names_and_listing(
     firm = parties["139001"]
     assert (firm.schema, firm.country) == ("Company", "RU")
     assert firm.name == "JOINT STOCK COMPANY NORTHERN WIND ENGINEERING"
-    assert firm.aliases == ("Акционерное общество «Северный ветер инжиниринг»",)
+    assert firm.aliases == ("Акционерное общество «Северный ветер инжиниринг»", "AO SEVERNY VETER")
     assert firm.properties["weak_aliases"] == "AO SEVERNY VETER"
     assert firm.identifiers == (
         "eu:139001",

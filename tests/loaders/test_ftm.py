@@ -50,6 +50,17 @@ def test_a_company_gets_its_russian_registry_codes_aliases_and_ofac_number(
     assert {"sanction", "export.control"} <= set(company["topics"])
 
 
+def test_weak_aliases_are_names_marked_weak_unless_also_given_as_aliases(
+    zala: LoadSummary, workspace: Workspace
+) -> None:
+    company = _row(workspace, "entities", ZALA_AERO)
+    weak = company["properties"]["weak_aliases"].split("; ")
+    assert {"ZALA", "CST", "OOO TSST"} <= set(weak) <= set(_names(company))
+    # "Limited Liability Company CST" is also an alias: a strong name is never marked weak.
+    assert "Limited Liability Company CST" in _names(company)
+    assert "Limited Liability Company CST" not in weak
+
+
 def test_a_person_gets_birth_date_nationality_and_names_in_every_script(
     zala: LoadSummary, workspace: Workspace
 ) -> None:

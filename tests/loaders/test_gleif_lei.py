@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import loaders._gleif
+import loaders._jsonstream
 from loaders._gleif import calendar_date
 from loaders.gleif_lei import companies_house_number, read_lei, register_identifiers
 from ownergraph.errors import UnreadableFileError
@@ -224,7 +224,7 @@ def test_the_json_reader_streams_across_tiny_chunks_and_json_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = _read(GOLDEN_JSON)
-    monkeypatch.setattr(loaders._gleif, "_CHUNK", 7)
+    monkeypatch.setattr(loaders._jsonstream, "_CHUNK", 7)
     assert _read(GOLDEN_JSON) == whole
     records = json.loads(GOLDEN_JSON.read_text(encoding="utf-8"))["records"]
     lines = tmp_path / "records.jsonl"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import loaders
 from loaders.icij import FILES, icij_date, looks_like_company, read_icij
 from ownergraph.errors import InputError, UnreadableFileError
 from ownergraph.ingest import LoadSummary
@@ -241,6 +242,27 @@ def test_candidate_matches_are_counted_never_linked(
     assert not [link for link in links.values() if "same" in link.id or "similar" in link.id]
 
 
+def test_candidate_matches_are_kept_on_both_nodes_as_hints(entities: dict[str, Entity]) -> None:
+    assert entities["12000002"].properties["same_name_as"] == "12000009"
+    assert entities["10000002"].properties["similar"] == "10000003"
+    assert entities["10000003"].properties["similar"] == "10000002"
+    assert "similar" not in entities["10000001"].properties
+
+
+def test_same_as_partners_are_listed_in_a_same_as_property(tmp_path: Path) -> None:
+    folder = _copy_set(tmp_path)
+    with (folder / RELATIONSHIPS.name).open("a", encoding="utf-8") as handle:
+        handle.write("10000001,10000004,same_as,,,,,Paradise Papers\n")
+        handle.write("10000001,10000003,SAME_AS,,,,,Paradise Papers\n")
+        handle.write("10000001,10000004,same_as,,,,,Paradise Papers\n")
+    records = _read(folder / RELATIONSHIPS.name)
+    parties = {r.id: r for r in records if isinstance(r, Entity)}
+    assert parties["10000001"].properties["same_as"] == "10000004; 10000003"
+    assert parties["10000004"].properties["same_as"] == "10000001"
+    assert not [r for r in records if isinstance(r, Link) and r.role == "same_as"]
+    assert len(_notices(records, "candidate_match:same_as")) == 3
+
+
 def test_an_unknown_rel_type_becomes_a_counted_associate_link(
     records: list[Record], links: dict[str, Link]
 ) -> None:
@@ -343,3 +365,13 @@ def test_a_file_outside_the_set_is_refused(tmp_path: Path) -> None:
     shutil.copy(FOLDER / "nodes-entities.csv", other)
     with pytest.raises(UnreadableFileError, match="name one of"):
         _read(other)
+
+
+def test_the_input_size_is_that_of_the_whole_set_and_reading_reaches_it() -> None:
+    spec = loaders.get("icij")
+    total = sum((FOLDER / name).stat().st_size for name in FILES)
+    assert spec.input_size(RELATIONSHIPS) == total
+    assert spec.input_size(FOLDER / "nodes-officers.csv") == total
+    source = SourceFile(FOLDER / "nodes-officers.csv", DATASET)
+    list(read_icij(source))
+    assert source.bytes_read == total  # the progress bar ends full

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loaders import _jsonstream
-from loaders._jsonstream import JsonItem, read_json_items
+from loaders._jsonstream import JsonItem, JsonText, array_items, read_json_items
 from ownergraph.errors import UnreadableFileError
 from ownergraph.model import Reject, SourceFile
 
@@ -83,11 +83,11 @@ def test_any_array_reads_as_json_loads_reads_it(
     items: list[dict[str, object]], chunk: int, indent: int | None
 ) -> None:
     text = json.dumps(items, indent=indent)
-    reader = _jsonstream._ArrayReader(io.StringIO(text[chunk:]), text[:chunk])
+    reader = JsonText(io.StringIO(text[chunk:]), Path("items.json"), text[:chunk])
     original = _jsonstream._CHUNK
     _jsonstream._CHUNK = chunk
     try:
-        records = list(reader.items())
+        records = list(array_items(reader))
     finally:
         _jsonstream._CHUNK = original
     assert _values(records) == json.loads(text)
@@ -97,10 +97,10 @@ def test_memory_holds_about_one_item_not_the_file(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(_jsonstream, "_CHUNK", 256)
     item = json.dumps({"name": "x" * 200, "values": list(range(20))})
     text = "[" + ",\n".join([item] * 2000) + "]"
-    reader = _jsonstream._ArrayReader(io.StringIO(text[256:]), text[:256])
+    reader = JsonText(io.StringIO(text[256:]), Path("items.json"), text[:256])
     largest = 0
     count = 0
-    for record in reader.items():
+    for record in array_items(reader):
         assert isinstance(record, JsonItem)
         largest = max(largest, len(reader.buffer))
         count += 1
@@ -175,3 +175,26 @@ def test_a_file_that_is_not_json_items_is_unreadable(
 ) -> None:
     with pytest.raises(UnreadableFileError, match=reason):
         _read(tmp_path, text)
+
+
+def test_json_text_walks_a_nested_document_one_value_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_jsonstream, "_CHUNK", 3)
+    text = JsonText(io.StringIO('{"records":\n [12345, {"a": "b"}]}'), Path("doc.json"))
+    text.expect("{")
+    assert text.value() == "records"
+    text.expect(":")
+    records = list(array_items(text))
+    assert [(r.value, r.line, r.location) for r in records if isinstance(r, JsonItem)] == [
+        (12345, 2, "$[0]"),
+        ({"a": "b"}, 2, "$[1]"),
+    ]
+    text.expect("}")
+    assert text.peek() == ""
+
+
+def test_a_truncated_value_is_a_file_error_for_strict_reading() -> None:
+    text = JsonText(io.StringIO('{"a": [1, 2'), Path("doc.json"))
+    with pytest.raises(UnreadableFileError, match="malformed JSON at line 1: the file ends"):
+        text.value()

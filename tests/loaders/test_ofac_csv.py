@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
+import loaders
+from loaders._ofac_remarks import OfacParty, apply_remarks
 from loaders.ofac_csv import read_ofac_csv
+from ownergraph import ingest
 from ownergraph.errors import UnreadableFileError
 from ownergraph.ingest import LoadSummary
-from ownergraph.model import Entity, Link, Listing, Record, SourceFile
+from ownergraph.model import Entity, Link, Listing, Provenance, Record, SourceFile
 from ownergraph.workspace import Workspace
 
 Load = Callable[..., LoadSummary]
@@ -118,6 +121,21 @@ def test_legal_entity_numbers_become_leis(parties: dict[str, Entity]) -> None:
     }  # fmt: skip
 
 
+def test_brackets_after_a_number_are_a_place_and_brackets_inside_it_are_part_of_it() -> None:
+    party = OfacParty("1", "Person")
+    party.add_name("TEST, Person", primary=True)
+    apply_remarks(
+        party,
+        "National ID No. 12/BAHANA(N)010023 (Burma); Passport K357514(4) (Hong Kong); "
+        "Registration Number 0582030 (Connecticut) (United States).",
+    )
+    records = party.records("OFAC", "SDN", Provenance("ofac-sdn", "sdn.csv", "1"), set())
+    entity = next(r for r in records if isinstance(r, Entity))
+    assert set(entity.identifiers) == {
+        "national-id:12/BAHANA(N)010023", "passport:K357514(4)", "reg:0582030",
+    }  # fmt: skip
+
+
 def test_weak_aliases_from_the_remarks_are_aliases_marked_weak(parties: dict[str, Entity]) -> None:
     kret = parties["16868"]
     assert "KRET" in kret.aliases
@@ -215,9 +233,36 @@ def test_the_consolidated_list_files_are_found_by_their_own_names(load: Load) ->
     ]
 
 
+def test_each_list_loads_into_its_own_dataset_by_default(load: Load) -> None:
+    assert load("ofac-csv", CONSOLIDATED).dataset == "ofac-consolidated"
+    assert load("ofac-csv", SUBSET).dataset == "ofac-sdn"
+
+
 def test_the_consolidated_list_is_refused_in_the_sdn_dataset(load: Load) -> None:
     with pytest.raises(UnreadableFileError, match="--dataset ofac-consolidated"):
-        load("ofac-csv", CONSOLIDATED)
+        load("ofac-csv", CONSOLIDATED, dataset="ofac-sdn")
+
+
+def test_the_input_size_counts_the_side_files_and_reading_reaches_it() -> None:
+    spec = loaders.get("ofac-csv")
+    files = ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv")
+    total = sum((SUBSET.parent / name).stat().st_size for name in files)
+    assert spec.companions is not None
+    assert {path.name for path in spec.companions(SUBSET)} == set(files[1:])
+    assert spec.input_size(SUBSET) == total > SUBSET.stat().st_size
+    source = SourceFile(SUBSET, "ofac-sdn")
+    list(read_ofac_csv(source))
+    assert source.bytes_read == total  # the progress bar ends full
+
+
+def test_bulk_mode_is_chosen_on_the_size_of_all_the_files_read(
+    load: Load, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deferred: list[bool] = []
+    monkeypatch.setattr(ingest, "BULK_BYTES", SUBSET.stat().st_size + 1)
+    monkeypatch.setattr(workspace, "defer_indexes", lambda: deferred.append(True))
+    load("ofac-csv", SUBSET)
+    assert deferred == [True]
 
 
 def test_side_files_are_found_whatever_their_case(tmp_path: Path) -> None:
@@ -241,6 +286,18 @@ def test_loading_twice_changes_nothing_and_a_newer_list_withdraws_what_it_droppe
     assert [row["entity_id"] for row in withdrawn] == ["ofac-sdn:16868"]
     kept = workspace.query("SELECT name FROM entities WHERE id = 'ofac-sdn:16868'")
     assert kept[0]["name"] == "JOINT STOCK COMPANY CONCERN RADIO ELECTRONIC TECHNOLOGIES"
+
+
+def test_a_bulk_load_sorts_on_disk_and_still_withdraws_what_the_list_dropped(
+    tmp_path: Path, load: Load, workspace: Workspace
+) -> None:
+    load("ofac-csv", SUBSET)
+    newer = _copy_subset(tmp_path)
+    lines = newer.read_bytes().split(b"\r\n")
+    newer.write_bytes(b"\r\n".join(line for line in lines if not line.startswith(b"16868,")))
+    assert load("ofac-csv", newer, bulk=True).withdrawn == 1
+    # Index builds sort every key: in a temp store on disk, so memory does not grow with the file.
+    assert workspace.db.execute("PRAGMA temp_store").fetchone()[0] == 1
 
 
 def _copy_subset(tmp_path: Path) -> Path:

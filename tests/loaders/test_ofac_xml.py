@@ -129,7 +129,11 @@ def test_loading_twice_changes_nothing_and_a_newer_list_withdraws_what_it_droppe
 
 def test_the_consolidated_list_is_refused_in_the_sdn_dataset(load: Load) -> None:
     with pytest.raises(UnreadableFileError, match="--dataset ofac-consolidated"):
-        load("ofac-xml", SUBSET)
+        load("ofac-xml", SUBSET, dataset="ofac-sdn")
+
+
+def test_the_consolidated_list_loads_into_its_own_dataset_by_default(load: Load) -> None:
+    assert load("ofac-xml", SUBSET).dataset == "ofac-consolidated"
 
 
 def test_an_entry_without_uid_is_rejected_and_the_rest_loads(

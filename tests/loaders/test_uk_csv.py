@@ -43,7 +43,7 @@ def test_the_rows_of_a_group_become_one_party_with_all_its_names(
 ) -> None:
     person = parties["15001"]
     assert (person.schema, person.name) == ("Person", "Ivan Petrovich SIDOROV")
-    assert person.aliases == ("Иван Петрович СИДОРОВ", "Ivan Petrovitch SIDOROV")
+    assert person.aliases == ("Иван Петрович СИДОРОВ", "Ivan Petrovitch SIDOROV", "Iwan SIDOROFF")
     assert person.properties["weak_aliases"] == "Iwan SIDOROFF"
     assert sorted(key for key in parties if ">" not in key) == [
         "15001",
@@ -232,3 +232,9 @@ def test_a_binary_file_is_unreadable(tmp_path: Path, load: Load) -> None:
     path.write_bytes(b"\xff\xfe\x00\x01garbage\x9c\x80" * 10)
     with pytest.raises(UnreadableFileError, match="not utf-8"):
         load("uk-csv", path)
+
+
+def test_progress_counts_the_file_once_though_it_is_read_twice() -> None:
+    source = SourceFile(CONLIST, "uk-sanctions")
+    list(read_uk(source))  # a first pass finds scattered groups, the second builds the parties
+    assert source.bytes_read == CONLIST.stat().st_size
