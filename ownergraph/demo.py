@@ -15,12 +15,15 @@ from typing import Any
 from rich.console import Console
 
 from ownergraph import ingest, lookup
+from ownergraph.exports import write_trace_outputs
 from ownergraph.generate.world import generate
 from ownergraph.resolve.evaluate import evaluate
 from ownergraph.resolve.run import resolve
 from ownergraph.workspace import Workspace
 from ownergraph.workspace.stats import collect
 
+DEMO_PATHS = 20
+"""Chains drawn in the demo's HTML view and report (the trace finds and ranks them all)."""
 WORLD_FILES = (
     ("entities-csv", "entities.csv"),
     ("links-csv", "links.csv"),
@@ -36,6 +39,7 @@ class DemoResult:
     loads: list[ingest.LoadSummary] = field(default_factory=list)
     truth: dict[str, Any] = field(default_factory=dict)
     trace: dict[str, Any] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
 
 
 def bundled_samples() -> Iterator[tuple[str, Path]]:
@@ -103,6 +107,16 @@ def run(directory: Path, *, seed: int = 7, size: int = 3000, console: Console) -
         )
         spelling = _first_chain(workspace, truth["chains"][0], console)
         result.trace = _trace(workspace, truth, console)
+        console.rule("[bold]6. Evidence for journalists")
+        shown = {**result.trace, "paths": result.trace["paths"][:DEMO_PATHS]}
+        view, report = write_trace_outputs(workspace, shown, directory)
+        result.outputs = [view, report]
+        console.print(
+            f"The best {len(shown['paths'])} chains as an interactive graph (opens offline in any "
+            f"browser): {view}\nAs an evidence report citing every record: {report} "
+            f"(and {report.with_suffix('.html').name})",
+            highlight=False,
+        )
     console.rule("[bold]Next")
     console.print(
         f"Workspace: {database}\n"

@@ -52,7 +52,7 @@ LINK_KINDS: dict[str, LinkKind] = {
     kind.name: kind
     for kind in (
         LinkKind("OWNS", "Ownership", "owner", "asset", "owns", True, ownership=True),
-        LinkKind("CONTROLS", "Ownership", "owner", "asset", "controls", True),
+        LinkKind("CONTROLS", "Control", "controller", "controlled", "controls", True),
         LinkKind("OFFICER_OF", "Directorship", "director", "organization", "is officer of", True),
         LinkKind("REGISTERED_AT", "UnknownLink", "subject", "object", "is registered at", False),
         LinkKind("FAMILY", "Family", "person", "relative", "is family of", False),
