@@ -17,7 +17,7 @@ import click
 from rich.table import Table
 
 import loaders
-from ownergraph import __version__, cli_analyses, ingest
+from ownergraph import __version__, cli_analyses, cli_export, cli_neo4j, ingest
 from ownergraph.backends import BACKENDS
 from ownergraph.cli_common import (
     State,
@@ -446,6 +446,8 @@ def demo(directory: Path, seed: int, size: int) -> None:
 
 for _command in (cli_analyses.paths, cli_analyses.trace, cli_analyses.brokers):
     main.add_command(_command)
+main.add_command(cli_export.export_command, name="export")
+main.add_command(cli_neo4j.neo4j_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

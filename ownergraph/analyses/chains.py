@@ -698,7 +698,7 @@ def _intermediary_flags(
 def _example() -> CSRGraph:
     """A German supplier ships chips to a Kazakh trader, who re-exports them to a Russian importer
     owned by a listed end user."""
-    from ownergraph.graph.build import _assemble
+    from ownergraph.graph.build import assemble
 
     ids = ["DE", "KZ", "RU", "END"]
     links = np.array([[3, 2, KINDS.index("OWNS"), OPEN_START, np.iinfo(np.int32).max, 60, 60]])
@@ -706,7 +706,7 @@ def _example() -> CSRGraph:
         [0, 1, -1, day_number("2023-03-01"), 854231, 0, 1000.0, 500],
         [1, 2, -1, day_number("2023-03-20"), 854231, 0, 1500.0, 500],
     ])  # fmt: skip
-    return _assemble(
+    return assemble(
         ids, np.zeros(4, np.int8), np.array([0, 1, 2, 2], np.int16), ("DE", "KZ", "RU"),
         np.array([False, False, False, True]), "2024-01-01", links, ships, np.empty((0, 5)),
         ("1",),

@@ -78,7 +78,7 @@ def sanctioned_by_extension(
         verdicts = blocked_by_extension(_reachable_stakes(workspace, listed), listed, name, day)
     except ValueError as error:
         raise InputError(str(error)) from None
-    ranked = sorted(verdicts.values(), key=_order)
+    ranked = sorted(verdicts.values(), key=verdict_order)
     entities = [ExtendedEntity(view_or_stub(workspace, v.entity), v) for v in ranked]
     return ExtensionResult(name, day, entities)
 
@@ -97,7 +97,7 @@ def _listed(
         f"AND (withdrawn_on IS NULL OR withdrawn_on > ?) ORDER BY id",
         (*sorted(authorities), day, day, day),
     )
-    rows = [row for row in rows if _blocks(row["authority"], row["list_name"])]
+    rows = [row for row in rows if blocks(row["authority"], row["list_name"])]
     canonical = _canonical(workspace, {row["entity_id"] for row in rows})
     listed: dict[str, list[Mapping[str, str]]] = {}
     for row in rows:
@@ -117,7 +117,7 @@ def _listed(
     return listed
 
 
-def _blocks(authority: str, list_name: str) -> bool:
+def blocks(authority: str, list_name: str) -> bool:
     lists = BLOCKING_LISTS.get(authority)
     return lists is None or list_name.upper() in lists
 
@@ -207,6 +207,6 @@ def _members(workspace: Workspace, entities: Sequence[str]) -> dict[str, str]:
     }
 
 
-def _order(verdict: Verdict) -> tuple[int, float, float, str]:
+def verdict_order(verdict: Verdict) -> tuple[int, float, float, str]:
     rank = {"blocked": 0, "controlled": 1, "possibly": 2}[verdict.status]
     return (rank, -verdict.share_low, -verdict.share_high, verdict.entity)

@@ -583,11 +583,11 @@ def _enumerate(
 
 def _example() -> CSRGraph:
     """A four-node square for the doctests: A owns B owns C, A owns D owns C."""
-    from ownergraph.graph.build import _assemble
+    from ownergraph.graph.build import assemble
 
     links = np.array([[0, 1, 0, OPEN_START, OPEN_END, np.nan, np.nan]] * 4)
     links[:, :2] = [[0, 1], [1, 2], [0, 3], [3, 2]]
-    return _assemble(
+    return assemble(
         ["A", "B", "C", "D"], np.zeros(4, np.int8), np.full(4, -1, np.int16), (),
         np.zeros(4, np.bool_), "2024-01-01", links, np.empty((0, 8)), np.empty((0, 5)), (),
     )  # fmt: skip

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ownergraph.analyses.chains import TraceOptions
+from ownergraph.analyses.chains import TraceOptions, TraceResult
 from ownergraph.errors import InputError
+from ownergraph.graph.csr import CSRGraph
 
 BACKENDS = ("local", "neo4j")
 REGIME_NAMES: tuple[str, ...] = ("ofac", "eu", "uk")
@@ -98,6 +99,30 @@ def open_backend(name: str, workspace: Path, **settings: Any) -> Backend:
         backend: Backend = module.open(**settings)
         return backend
     raise InputError(f"unknown backend {name!r}; use one of {', '.join(BACKENDS)}")
+
+
+TARGET_STRENGTH: dict[str, int] = {"listed": 0, "blocked": 1, "controlled": 2, "possibly": 3}
+"""Which status wins when a target is caught several ways (lower is stronger)."""
+
+
+def trace_query_document(query: TraceQuery) -> dict[str, Any]:
+    """The ``"query"`` part of a trace or brokers document: every option, JSON-ready."""
+    options = asdict(query.options)
+    for key in ("from_countries", "transit_countries"):
+        options[key] = sorted(options[key])
+    options["suppliers"] = list(options["suppliers"])
+    return {**options, "regimes": list(query.regimes), "limit": query.limit}
+
+
+def trace_summary(graph: CSRGraph, result: TraceResult) -> dict[str, Any]:
+    """The ``"summary"`` part of a trace or brokers document."""
+    return {
+        "suppliers": result.suppliers,
+        "targets": result.targets,
+        "paths": len(result.paths),
+        "chains": len({(path.nodes[0], path.nodes[-1]) for path in result.paths}),
+        "truncated_suppliers": [graph.ids[node] for node in result.truncated],
+    }
 
 
 def regimes_of(text: Sequence[str] | str) -> tuple[str, ...]:

@@ -21,14 +21,19 @@ from ownergraph.analyses import paths as path_search
 from ownergraph.analyses.brokers import rank_brokers
 from ownergraph.analyses.chains import EntityFacts, TargetStatus, TracePath, TraceResult, trace
 from ownergraph.analyses.extension import sanctioned_by_extension
-from ownergraph.backends import PathQuery, TraceQuery
+from ownergraph.backends import (
+    TARGET_STRENGTH,
+    PathQuery,
+    TraceQuery,
+    trace_query_document,
+    trace_summary,
+)
 from ownergraph.errors import InputError
 from ownergraph.graph import CSRGraph, day_text, load_graph
 from ownergraph.graph.csr import KINDS
 from ownergraph.workspace import Workspace
 
 _BATCH = 500
-_STRENGTH = {"listed": 0, "blocked": 1, "controlled": 2, "possibly": 3}
 
 
 class LocalBackend:
@@ -118,8 +123,8 @@ class LocalBackend:
         g, result, verdicts = self.run_trace(query)
         shown = result.paths if query.limit is None else result.paths[: query.limit]
         return {
-            "query": _trace_query(query),
-            "summary": _summary(g, result),
+            "query": trace_query_document(query),
+            "summary": trace_summary(g, result),
             "paths": [self._trace_document(g, path, verdicts) for path in shown],
         }
 
@@ -127,8 +132,8 @@ class LocalBackend:
         g, result, _ = self.run_trace(query)
         ranked = rank_brokers(g, result, top=top)
         return {
-            "query": {**_trace_query(query), "top": top},
-            "summary": _summary(g, result),
+            "query": {**trace_query_document(query), "top": top},
+            "summary": trace_summary(g, result),
             "brokers": [
                 {
                     **self._view(g.ids[broker.node]),
@@ -157,7 +162,7 @@ class LocalBackend:
                 status = item.verdict.status
                 if node is None or targets.get(node, "possibly") == "listed":
                     continue
-                if _STRENGTH[status] <= _STRENGTH.get(targets.get(node, "possibly"), 3):
+                if TARGET_STRENGTH[status] <= TARGET_STRENGTH.get(targets.get(node, "possibly"), 3):
                     targets[node] = status
                 verdicts.setdefault(item.verdict.entity, []).append(
                     {"regime": regime, **item.verdict.as_dict()}
@@ -268,21 +273,3 @@ def _first(value: Any) -> str:
         items = json.loads(value)
         return str(items[0]) if items else ""
     return str(value)
-
-
-def _trace_query(query: TraceQuery) -> dict[str, Any]:
-    options = asdict(query.options)
-    for key in ("from_countries", "transit_countries"):
-        options[key] = sorted(options[key])
-    options["suppliers"] = list(options["suppliers"])
-    return {**options, "regimes": list(query.regimes), "limit": query.limit}
-
-
-def _summary(g: CSRGraph, result: TraceResult) -> dict[str, Any]:
-    return {
-        "suppliers": result.suppliers,
-        "targets": result.targets,
-        "paths": len(result.paths),
-        "chains": len({(path.nodes[0], path.nodes[-1]) for path in result.paths}),
-        "truncated_suppliers": [g.ids[node] for node in result.truncated],
-    }

@@ -303,7 +303,7 @@ def build(workspace: Workspace, *, as_of: str | None = None) -> CSRGraph:
     schema, country, countries = _node_attributes(nodes)
     sanctioned = sanctioned_nodes(workspace, nodes.index, day)
     declared = _declared(shipments, len(nodes.ids))
-    return _assemble(
+    return assemble(
         nodes.ids,
         schema,
         country,
@@ -318,7 +318,7 @@ def build(workspace: Workspace, *, as_of: str | None = None) -> CSRGraph:
     )
 
 
-def _assemble(
+def assemble(
     ids: list[str],
     schema: npt.NDArray[np.int8],
     country: npt.NDArray[np.int16],
@@ -332,7 +332,14 @@ def _assemble(
     *,
     index: dict[str, int] | None = None,
 ) -> CSRGraph:
-    """Concatenate links, shipments and declarations, sort edges by source and index both ways."""
+    """A :class:`CSRGraph` from row arrays: what :func:`build` reads from a workspace, and what
+    the Neo4j backend fetches for a bounded subgraph.
+
+    Rows (float64, -1 for a missing node, NaN for an unknown number): ``links`` source, target,
+    kind, start day, end day, share low, share high; ``shipments`` exporter, importer, declarant,
+    day, HS-6, tier code, value, quantity; ``declared`` declarant, party, first day, last day,
+    count. Edges are concatenated in that order, sorted by source and indexed both ways.
+    """
     n_links, n_ships = len(links), len(shipments)
     nan = np.full(n_ships + len(declared), np.nan)
     source = np.concatenate([links[:, 0], shipments[:, 0], declared[:, 0]]).astype(np.int32)

@@ -17,7 +17,7 @@ from ownergraph.analyses.chains import (
     trace,
 )
 from ownergraph.graph import OPEN_END, OPEN_START, CSRGraph, day_number
-from ownergraph.graph.build import _assemble
+from ownergraph.graph.build import assemble
 from ownergraph.graph.csr import KINDS, SCHEMAS
 
 CHIPS = 854231  # CHPL tier 1
@@ -48,7 +48,7 @@ def make(
         day = day_number(when) if when else OPEN_START
         ship_rows.append([where[exporter], where[importer], declarant, day, hs6, tier,
                           quantity * 10.0, quantity])  # fmt: skip
-    return _assemble(
+    return assemble(
         ids,
         np.array([SCHEMAS.index(schema) for schema, _ in nodes.values()], np.int8),
         np.array([countries.index(country) for _, country in nodes.values()], np.int16),

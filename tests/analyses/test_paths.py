@@ -20,7 +20,7 @@ from ownergraph.analyses.paths import (
 )
 from ownergraph.generate.world import generate
 from ownergraph.graph import OPEN_END, OPEN_START, CSRGraph, build, day_number, to_networkx
-from ownergraph.graph.build import _assemble
+from ownergraph.graph.build import assemble
 from ownergraph.ingest import load_file
 from ownergraph.model.schema import LINK_KINDS
 from ownergraph.workspace import Workspace
@@ -34,7 +34,7 @@ def make_graph(nodes: int, edges: list[Edge]) -> CSRGraph:
     links = np.array(
         [[s, t, k, start, end, np.nan, np.nan] for s, t, k, start, end in edges]
     ).reshape(-1, 7)
-    return _assemble(
+    return assemble(
         [f"N{i:03d}" for i in range(nodes)], np.zeros(nodes, np.int8),
         np.full(nodes, -1, np.int16), (), np.zeros(nodes, np.bool_), "2024-01-01", links,
         np.empty((0, 8)), np.empty((0, 5)), (),
@@ -260,7 +260,7 @@ def shares_and_countries() -> CSRGraph:
     links = np.array(
         [[s, t, owns, OPEN_START, OPEN_END, share, share] for s, t, share in rows]
     ).reshape(-1, 7)
-    return _assemble(
+    return assemble(
         ["N000", "N001", "N002", "N003"], np.zeros(4, np.int8),
         np.array([0, 1, 2, 0], np.int16), ("RU", "CY", "KZ"), np.zeros(4, np.bool_),
         "2024-01-01", links, np.empty((0, 8)), np.empty((0, 5)), (),
