@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergraph.graph.csr import KINDS, OPEN_END, OPEN_START, CSRGraph, day_number
-from ownergraph.graph.kernels import bidirectional_search
+from ownergraph.graph.kernels import ball, bidirectional_search
 
 Nodes = npt.NDArray[np.integer[Any]]
 NodeRef = int | str
@@ -251,6 +251,17 @@ def _visit(marks: _Marks, neighbour: Nodes, owner: Nodes, depth: int) -> Nodes:
     return nodes
 
 
+def _filters(walk: _Walk) -> tuple[Any, int, bool, Any, bool]:
+    """The walk's filters as the compiled kernels take them."""
+    return (
+        walk.kinds if walk.kinds is not None else _ALL_KINDS,
+        walk.day if walk.day is not None else 0,
+        walk.day is not None,
+        walk.mask if walk.mask is not None else _NO_MASK,
+        walk.mask is not None,
+    )
+
+
 def _search(
     walk: _Walk,
     source: int,
@@ -269,10 +280,7 @@ def _search(
     ahead, behind = _scratch(g, "ahead"), _scratch(g, "behind")
     found = bidirectional_search(
         g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, g.start, g.end,
-        walk.kinds if walk.kinds is not None else _ALL_KINDS,
-        walk.day if walk.day is not None else 0, walk.day is not None,
-        walk.mask if walk.mask is not None else _NO_MASK, walk.mask is not None,
-        walk.directed,
+        *_filters(walk), walk.directed,
         banned if banned is not None else _NO_MASK, banned is not None,
         np.array(sorted(first_banned), dtype=np.int64) if first_banned else _NO_NODES,
         source, target, max_hops, ahead[0], ahead[1], behind[0], behind[1],
@@ -357,27 +365,18 @@ def neighbourhood(
     refs = [seeds] if isinstance(seeds, int | str) else list(seeds)
     walk = _walk(g, link_types, as_of, directed, countries, min_share, refs)
     start = np.unique(np.array([_node(g, seed) for seed in refs], dtype=np.int64))
-    marks = _Marks(g, "ahead")
+    depth = _scratch(g, "ahead")[0]
+    found = ball(
+        g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, g.start, g.end,
+        *_filters(walk), walk.directed, start, hops, depth,
+    )  # fmt: skip
     try:
-        marks.mark(start, 0, np.full(len(start), -1))
-        frontier = start
-        for depth in range(1, hops + 1):
-            if not len(frontier):
-                break
-            neighbour = walk.reach(frontier)
-            fresh = neighbour[marks.depth[neighbour] < 0]
-            # Drop duplicates without sorting (as in _visit), then mark the level.
-            slots = np.arange(len(fresh), dtype=np.int32)
-            marks.parent[fresh] = slots
-            frontier = fresh[marks.parent[fresh] == slots].astype(np.int64)
-            marks.mark(frontier, depth, np.full(len(frontier), -1))
-        found = np.concatenate(marks.touched)
         if len(found) * 16 > g.node_count:
             # A big ball: one linear scan of the marks beats sorting it.
-            return np.flatnonzero(marks.depth >= 0)
+            return np.flatnonzero(depth >= 0)
         return np.sort(found)
     finally:
-        marks.reset()
+        depth[found] = -1
 
 
 def k_shortest_paths(

@@ -216,12 +216,14 @@ def reach_from_seeds(
             for u in front:
                 for position in range(out_ptr[u], out_ptr[u + 1]):
                     v = np.int64(target[position])
-                    if not allowed[position] or depth[v] >= 0:
+                    # The distance test first: it turns most edges away.
+                    far = distance[v]
+                    if far < 0 or far > max_hops - level or depth[v] >= 0:
+                        continue
+                    if not allowed[position]:
                         continue
                     trade = kind[position] == trade_kind
                     if (level == 1 and not trade) or (not trade and supplier[v]):
-                        continue
-                    if distance[v] < 0 or distance[v] > max_hops - level:
                         continue
                     depth[v] = level
                     touched.append(v)
@@ -230,9 +232,10 @@ def reach_from_seeds(
                     continue
                 for position in range(in_ptr[u], in_ptr[u + 1]):
                     v = np.int64(in_source[position])
-                    if not backward[in_edge[position]] or depth[v] >= 0 or supplier[v]:
+                    far = distance[v]
+                    if far < 0 or far > max_hops - level or depth[v] >= 0:
                         continue
-                    if distance[v] < 0 or distance[v] > max_hops - level:
+                    if supplier[v] or not backward[in_edge[position]]:
                         continue
                     depth[v] = level
                     touched.append(v)
@@ -255,3 +258,66 @@ def reach_from_seeds(
         out[1, i] = found_goal[i]
         out[2, i] = found_hops[i]
     return out
+
+
+@njit(cache=True, nogil=True)
+def ball(
+    out_ptr: Any,
+    target: Any,
+    in_ptr: Any,
+    in_source: Any,
+    in_edge: Any,
+    kind: Any,
+    start: Any,
+    end: Any,
+    kinds_ok: Any,
+    day: int,
+    use_day: bool,
+    mask: Any,
+    use_mask: bool,
+    directed: bool,
+    seeds: Any,
+    hops: int,
+    depth: Any,
+) -> Any:
+    """Nodes within ``hops`` of ``seeds`` (seeds included), unsorted, each once. ``depth`` is a
+    scratch array of -1; the nodes found are left marked (depth >= 0) for the caller, who must
+    reset them."""
+    found = [np.int64(0) for _ in range(0)]
+    for seed in seeds:
+        node = np.int64(seed)
+        if depth[node] < 0:
+            depth[node] = 0
+            found.append(node)
+    low = 0
+    for level in range(1, hops + 1):
+        high = len(found)
+        if low == high:
+            break
+        for i in range(low, high):
+            u = found[i]
+            for position in range(out_ptr[u], out_ptr[u + 1]):
+                v = np.int64(target[position])
+                if depth[v] >= 0:
+                    continue
+                if not _allowed(position, kind, start, end, kinds_ok, day, use_day, mask,
+                                use_mask):  # fmt: skip
+                    continue
+                depth[v] = level
+                found.append(v)
+            if directed:
+                continue
+            for position in range(in_ptr[u], in_ptr[u + 1]):
+                v = np.int64(in_source[position])
+                if depth[v] >= 0:
+                    continue
+                if not _allowed(np.int64(in_edge[position]), kind, start, end, kinds_ok, day,
+                                use_day, mask, use_mask):  # fmt: skip
+                    continue
+                depth[v] = level
+                found.append(v)
+        low = high
+    result = np.empty(len(found), dtype=np.int64)
+    for i in range(len(found)):
+        result[i] = found[i]
+    return result
