@@ -30,6 +30,7 @@ from ownergraph.model import (
     Shipment,
     SourceFile,
 )
+from ownergraph.model.schema import IDENTIFIER_SCHEMES
 from ownergraph.model.values import country_code, fold, parse_date, parse_number
 
 Properties = dict[str, list[str]]
@@ -396,6 +397,12 @@ def _identifiers(line: _Line) -> tuple[str, ...]:
         for prop, scheme in _IDENTIFIER_PROPS.items()
         for value in line.props.get(prop, ())
     ]
+    # An idNumber written as "scheme:value" with one of our schemes (ownergraph's own FtM export
+    # writes BIN, IIN, UK company numbers so, FtM having no property for them) is that identifier.
+    for value in line.props.get("idNumber", ()):
+        scheme, sep, number = value.partition(":")
+        if sep and number.strip() and scheme.strip().lower() in IDENTIFIER_SCHEMES:
+            identifiers.append(f"{scheme.strip().lower()}:{number.strip()}")
     # OpenSanctions keeps OFAC's own entry number in the referent "ofac-<uid>".
     for referent in line.listed("referents"):
         if match := _OFAC_REFERENT.match(referent):

@@ -271,3 +271,16 @@ def test_a_file_that_is_not_json_lines_is_unreadable(
     path.write_bytes(content)
     with pytest.raises(UnreadableFileError):
         load("ftm", path)
+
+
+def test_an_id_number_with_a_known_scheme_becomes_that_identifier(
+    tmp_path: Path, load: Callable[..., LoadSummary], workspace: Workspace
+) -> None:
+    numbers = ["bin:230340355717", "AB-123", "nope:1"]
+    line = {"id": "kz-1", "schema": "Company",
+            "properties": {"name": ["Bereke Trade LLP"], "idNumber": numbers}}  # fmt: skip
+    path = tmp_path / "kz.ftm.json"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    load("ftm", path, dataset="kz")
+    found = {row[0] for row in workspace.query("SELECT scheme || ':' || value FROM identifiers")}
+    assert found == {"bin:230340355717"}
