@@ -18,6 +18,7 @@ from ownergraph.backends import REGIME_NAMES, PathQuery, TraceQuery, regimes_of
 from ownergraph.cli_common import (
     BadInput,
     State,
+    country_codes,
     err,
     errors,
     json_option,
@@ -26,22 +27,8 @@ from ownergraph.cli_common import (
     print_json,
 )
 from ownergraph.model.schema import LINK_KINDS
-from ownergraph.model.values import country_code
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _countries(text: str | None, option: str) -> tuple[str, ...] | None:
-    """ISO codes of a comma-separated list of country codes or names."""
-    if text is None:
-        return None
-    codes = []
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
-        code = country_code(part)
-        if code is None:
-            raise BadInput(f"{option}: unknown country {part!r}")
-        codes.append(code)
-    return tuple(dict.fromkeys(codes))
 
 
 def _date_option(function: F) -> F:
@@ -94,7 +81,7 @@ def paths(
             k=k or 1,
             max_hops=max_hops,
             link_types=link_types or None,
-            countries=_countries(countries, "--country"),
+            countries=country_codes(countries, "--country"),
             min_share=min_share,
             as_of=as_of,
             directed=directed,
@@ -142,8 +129,8 @@ def _trace_options(function: F) -> F:
 
 
 def _trace_query(settings: dict[str, Any], limit: int | None) -> TraceQuery:
-    from_countries = _countries(settings["from_countries"], "--from-countries") or ()
-    transit = _countries(settings["transit"], "--transit") or ()
+    from_countries = country_codes(settings["from_countries"], "--from-countries") or ()
+    transit = country_codes(settings["transit"], "--transit") or ()
     try:
         options = TraceOptions(
             from_countries=frozenset(from_countries),

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from ownergraph.backends import Backend, open_backend
 from ownergraph.errors import OwnergraphError
+from ownergraph.model.values import country_code
 from ownergraph.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,3 +73,16 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+def country_codes(text: str | None, option: str) -> tuple[str, ...] | None:
+    """ISO codes of an option's comma-separated country codes or names (None if not given)."""
+    if text is None:
+        return None
+    codes = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        code = country_code(part)
+        if code is None:
+            raise BadInput(f"{option}: unknown country {part!r}")
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))

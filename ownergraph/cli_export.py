@@ -8,23 +8,10 @@ from pathlib import Path
 
 import click
 
-from ownergraph.cli_common import BadInput, State, err, errors, pass_state
+from ownergraph.cli_common import BadInput, State, country_codes, err, errors, pass_state
 from ownergraph.exports import FORMATS, export
 from ownergraph.exports.model import Selection
 from ownergraph.model.schema import LINK_KINDS
-from ownergraph.model.values import country_code
-
-
-def _countries(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    codes = []
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
-        code = country_code(part)
-        if code is None:
-            raise BadInput(f"--country: unknown country {part!r}")
-        codes.append(code)
-    return tuple(dict.fromkeys(codes))
 
 
 def _format_help() -> str:
@@ -100,7 +87,13 @@ def export_command(
             # Imported here, not for --all: that streams without the graph and path machinery.
             from ownergraph.exports.selection import Filters, around, from_document
 
-            filters = Filters(link_types or None, _countries(countries), as_of, min_share, directed)
+            filters = Filters(
+                link_types or None,
+                country_codes(countries, "--country"),
+                as_of,
+                min_share,
+                directed,
+            )
             if document is not None and not state.workspace_path.exists():
                 # A saved result carries its entities and citations: no workspace needed.
                 written = export(from_document(_read_json(document)), format_name, output)

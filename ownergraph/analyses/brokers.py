@@ -26,6 +26,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,18 @@ class Broker:
     chain_shipments: int
     shipments: int
     """All shipments it declared or traded: the denominator of the specificity."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ranking fields of the ``brokers`` document (the entity's view goes beside them)."""
+        return {
+            "role": self.role,
+            "score": self.score,
+            "chains": self.chains,
+            "paths": self.paths,
+            "chpl_value": self.chpl_value,
+            "chain_shipments": self.chain_shipments,
+            "shipments": self.shipments,
+        }
 
 
 def rank_brokers(graph: CSRGraph, result: TraceResult, *, top: int | None = None) -> list[Broker]:

@@ -42,6 +42,17 @@ class PathQuery:
         if self.mode not in ("shortest", "k", "all"):
             raise InputError(f"unknown path mode {self.mode!r}; use shortest, k or all")
 
+    def filters(self) -> dict[str, Any]:
+        """The keyword arguments the path functions of ``ownergraph.analyses.paths`` take."""
+        return {
+            "max_hops": self.max_hops,
+            "link_types": self.link_types,
+            "directed": self.directed,
+            "as_of": self.as_of,
+            "countries": self.countries,
+            "min_share": self.min_share,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class TraceQuery:

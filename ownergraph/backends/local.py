@@ -83,14 +83,7 @@ class LocalBackend:
         for entity in (start, goal):
             if entity not in g.index:
                 raise InputError(f"{entity} has no links: no path can start or end there")
-        filters: dict[str, Any] = {
-            "max_hops": query.max_hops,
-            "link_types": query.link_types,
-            "directed": query.directed,
-            "as_of": query.as_of,
-            "countries": query.countries,
-            "min_share": query.min_share,
-        }
+        filters = query.filters()
         try:
             if query.mode == "shortest":
                 nodes = path_search.shortest_path(g, start, goal, **filters)
@@ -135,17 +128,7 @@ class LocalBackend:
             "query": {**trace_query_document(query), "top": top},
             "summary": trace_summary(g, result),
             "brokers": [
-                {
-                    **self._view(g.ids[broker.node]),
-                    "role": broker.role,
-                    "score": broker.score,
-                    "chains": broker.chains,
-                    "paths": broker.paths,
-                    "chpl_value": broker.chpl_value,
-                    "chain_shipments": broker.chain_shipments,
-                    "shipments": broker.shipments,
-                }
-                for broker in ranked
+                {**self._view(g.ids[broker.node]), **broker.as_dict()} for broker in ranked
             ],
         }
 

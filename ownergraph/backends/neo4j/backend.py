@@ -215,14 +215,7 @@ class Neo4jBackend:
             self.reader, ids or [start, goal], types=filters.types, day=filters.day,
             min_share=filters.min_share, as_of=day,
         )  # fmt: skip
-        options: dict[str, Any] = {
-            "max_hops": query.max_hops,
-            "link_types": query.link_types,
-            "directed": query.directed,
-            "as_of": query.as_of,
-            "countries": query.countries,
-            "min_share": query.min_share,
-        }
+        options = query.filters()
         if start not in g.index or goal not in g.index:
             return [], []
         try:

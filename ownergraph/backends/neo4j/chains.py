@@ -185,16 +185,7 @@ def brokers_document(backend: Neo4jBackend, query: TraceQuery, top: int) -> dict
         "query": {**trace_query_document(query), "top": top},
         "summary": trace_summary(g, result),
         "brokers": [
-            {
-                **view(nodes.get(g.ids[broker.node]), g.ids[broker.node]),
-                "role": broker.role,
-                "score": broker.score,
-                "chains": broker.chains,
-                "paths": broker.paths,
-                "chpl_value": broker.chpl_value,
-                "chain_shipments": broker.chain_shipments,
-                "shipments": broker.shipments,
-            }
+            {**view(nodes.get(g.ids[broker.node]), g.ids[broker.node]), **broker.as_dict()}
             for broker in ranked
         ],
     }
