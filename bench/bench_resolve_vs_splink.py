@@ -41,7 +41,7 @@ from _measure import measure
 
 from ownergraph.generate.world import generate
 from ownergraph.ingest import load_file
-from ownergraph.resolve.evaluate import evaluate, labels, pair_counts
+from ownergraph.resolve.evaluate import Scores, evaluate, labels, pair_counts
 from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES
 from ownergraph.resolve.matchable import Matchable, read_matchables
 from ownergraph.resolve.scoring import DEFAULT_THRESHOLD, identifier_conflict
@@ -91,25 +91,10 @@ class Outcome:
     system: str
     seconds: float
     peak_mib: float
-    true_pairs: int
-    predicted_pairs: int
-    correct_pairs: int
-    conflicting_merges: int
+    scores: Scores
+    """Pair counts, precision, recall and F1, as ``evaluate()`` computes them."""
     conflicts_exact: bool
     detail: dict[str, object]
-
-    @property
-    def precision(self) -> float:
-        return self.correct_pairs / self.predicted_pairs if self.predicted_pairs else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct_pairs / self.true_pairs if self.true_pairs else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
 
 
 # -- the world and its workspace --------------------------------------------------------------
@@ -253,9 +238,8 @@ def outcome(
 ) -> Outcome:
     true_pairs, predicted, correct = pair_counts(truth, cluster_of)
     conflicts, exact = conflicting_merges(db, cluster_of)
-    return Outcome(
-        system, seconds, peak_mib, true_pairs, predicted, correct, conflicts, exact, detail
-    )
+    scores = Scores(len(truth), true_pairs, predicted, correct, conflicts)
+    return Outcome(system, seconds, peak_mib, scores, exact, detail)
 
 
 # -- the two runs ------------------------------------------------------------------------------
@@ -274,7 +258,7 @@ def run_ownergraph(db: Path, world: Path, truth: Mapping[str, str], threshold: f
     with Workspace(db) as workspace:
         reference = evaluate(workspace, world, DATASET)
     # Our pair counting must agree with evaluate.py's, or the comparison means nothing.
-    got = (result.true_pairs, result.predicted_pairs, result.correct_pairs)
+    got = (result.scores.true_pairs, result.scores.predicted_pairs, result.scores.correct_pairs)
     want = (reference.true_pairs, reference.predicted_pairs, reference.correct_pairs)
     if got != want:
         raise AssertionError(f"pair counts {got} differ from evaluate()'s {want}")
@@ -330,10 +314,11 @@ def table(results: list[Outcome]) -> str:
         f"{'F1':>6} {'conflicting merges':>19}"
     ]
     for result in results:
-        conflicts = f"{'' if result.conflicts_exact else '>='}{result.conflicting_merges:,}"
+        conflicts = f"{'' if result.conflicts_exact else '>='}{result.scores.conflicting_merges:,}"
         lines.append(
             f"{result.system:<20} {result.seconds:>9.1f} {result.peak_mib:>9.0f} "
-            f"{result.precision:>9.4f} {result.recall:>7.4f} {result.f1:>6.4f} {conflicts:>19}"
+            f"{result.scores.precision:>9.4f} {result.scores.recall:>7.4f} "
+            f"{result.scores.f1:>6.4f} {conflicts:>19}"
         )
     lines.extend(f"  {result.system}: {json.dumps(result.detail)}" for result in results)
     if len(results) == 2:
@@ -341,7 +326,7 @@ def table(results: list[Outcome]) -> str:
         lines.append(
             f"ratios Splink/ours: time {splink.seconds / ours.seconds:.2f}x (target >= 2x), "
             f"peak memory {splink.peak_mib / ours.peak_mib:.2f}x (target >= 1x), "
-            f"F1 {ours.f1 - splink.f1:+.4f} for ours (target >= 0)"
+            f"F1 {ours.scores.f1 - splink.scores.f1:+.4f} for ours (target >= 0)"
         )
     return "\n".join(lines)
 
@@ -408,11 +393,17 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         "seed": args.seed,
         "labelled": len(truth),
         "results": [
-            {**asdict(r), "precision": r.precision, "recall": r.recall, "f1": r.f1} for r in results
+            {
+                **asdict(r),
+                "precision": r.scores.precision,
+                "recall": r.scores.recall,
+                "f1": r.scores.f1,
+            }
+            for r in results
         ],
     }
     (db.parent / "results.json").write_text(json.dumps(summary, indent=1, default=str), "utf-8")
-    if not all(math.isfinite(r.f1) for r in results):
+    if not all(math.isfinite(r.scores.f1) for r in results):
         raise SystemExit("non-finite F1")
 
 

@@ -241,6 +241,16 @@ def reachable_targets(
     return answer
 
 
+def shipment_days(graph: CSRGraph, path: TracePath) -> dict[int, set[str]]:
+    """Per hop of ``path``, the ISO days of the shipments it kept (to cite those records only)."""
+    days: dict[int, set[str]] = {}
+    for hop, edges in enumerate(path.edges):
+        rows = [graph.shipment_row(edge) for edge in edges]
+        days[hop] = {text for row in rows if row >= 0
+                     if (text := day_text(int(graph.shipment_day[row]))) is not None}  # fmt: skip
+    return days
+
+
 def nodes_needing_facts(graph: CSRGraph, paths: Iterable[Sequence[int]]) -> list[str]:
     """Entity ids whose :class:`EntityFacts` the flags of chains (node sequences) read: the
     intermediaries and their officers."""

@@ -11,12 +11,12 @@ backends document for document:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ownergraph.analyses.chains import TraceOptions, TraceResult
+from ownergraph.analyses.chains import TraceOptions, TracePath, TraceResult
 from ownergraph.errors import InputError
 from ownergraph.graph.csr import CSRGraph
 
@@ -134,6 +134,21 @@ def trace_summary(graph: CSRGraph, result: TraceResult) -> dict[str, Any]:
         "chains": len({(path.nodes[0], path.nodes[-1]) for path in result.paths}),
         "truncated_suppliers": [graph.ids[node] for node in result.truncated],
     }
+
+
+def trace_fields(
+    path: TracePath, target: str, verdicts: Mapping[str, Any], declarants: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a trace path's document adds to a paths document: score, flags, CHPL value, the
+    declarants' views and the target with its 50%-rule verdicts."""
+    return {
+        "score": path.score,
+        "flags": [flag.as_dict() for flag in path.flags],
+        "chpl_value": path.chpl_value,
+        "declarants": declarants,
+        "target": {"id": target, "status": path.target_status,
+                   "verdicts": verdicts.get(target, [])},
+    }  # fmt: skip
 
 
 def regimes_of(text: Sequence[str] | str) -> tuple[str, ...]:

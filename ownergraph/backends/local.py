@@ -19,17 +19,25 @@ import numpy as np
 from ownergraph import evidence, lookup
 from ownergraph.analyses import paths as path_search
 from ownergraph.analyses.brokers import rank_brokers
-from ownergraph.analyses.chains import EntityFacts, TargetStatus, TracePath, TraceResult, trace
+from ownergraph.analyses.chains import (
+    EntityFacts,
+    TargetStatus,
+    TracePath,
+    TraceResult,
+    shipment_days,
+    trace,
+)
 from ownergraph.analyses.extension import sanctioned_by_extension
 from ownergraph.backends import (
     TARGET_STRENGTH,
     PathQuery,
     TraceQuery,
+    trace_fields,
     trace_query_document,
     trace_summary,
 )
 from ownergraph.errors import InputError
-from ownergraph.graph import CSRGraph, day_text, load_graph
+from ownergraph.graph import CSRGraph, load_graph
 from ownergraph.graph.csr import KINDS
 from ownergraph.workspace import Workspace
 
@@ -209,19 +217,9 @@ class LocalBackend:
     def _trace_document(
         self, g: CSRGraph, path: TracePath, verdicts: Mapping[str, Any]
     ) -> dict[str, Any]:
-        days: dict[int, set[str]] = {}
-        for hop, edges in enumerate(path.edges):
-            rows = [g.shipment_row(edge) for edge in edges]
-            days[hop] = {text for row in rows if row >= 0
-                         if (text := day_text(int(g.shipment_day[row]))) is not None}  # fmt: skip
-        document = self._path_document(g, path.nodes, path.edges, days)
-        target = g.ids[path.nodes[-1]]
-        document["score"] = path.score
-        document["flags"] = [flag.as_dict() for flag in path.flags]
-        document["chpl_value"] = path.chpl_value
-        document["declarants"] = [self._view(g.ids[node]) for node in path.declarants]
-        document["target"] = {"id": target, "status": path.target_status,
-                              "verdicts": verdicts.get(target, [])}  # fmt: skip
+        document = self._path_document(g, path.nodes, path.edges, shipment_days(g, path))
+        declarants = [self._view(g.ids[node]) for node in path.declarants]
+        document.update(trace_fields(path, g.ids[path.nodes[-1]], verdicts, declarants))
         return document
 
 

@@ -18,10 +18,18 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ownergraph.analyses.brokers import rank_brokers
-from ownergraph.analyses.chains import EntityFacts, TargetStatus, TracePath, TraceResult, trace
+from ownergraph.analyses.chains import (
+    EntityFacts,
+    TargetStatus,
+    TracePath,
+    TraceResult,
+    shipment_days,
+    trace,
+)
 from ownergraph.backends import (
     TARGET_STRENGTH,
     TraceQuery,
+    trace_fields,
     trace_query_document,
     trace_summary,
 )
@@ -29,7 +37,7 @@ from ownergraph.backends.neo4j import documents, subgraph
 from ownergraph.backends.neo4j.extension import sanctioned_by_extension
 from ownergraph.backends.neo4j.reads import Reader, view
 from ownergraph.errors import InputError
-from ownergraph.graph import CSRGraph, day_text
+from ownergraph.graph import CSRGraph
 from ownergraph.graph.csr import KINDS, day_number
 from ownergraph.model.schema import ENTITY_KINDS, LINK_KINDS
 
@@ -199,22 +207,12 @@ def _path(
     nodes: Mapping[str, dict[str, Any]],
 ) -> dict[str, Any]:
     """One trace path's document (as ``LocalBackend._trace_document``)."""
-    days: dict[int, set[str]] = {}
-    for hop, edges in enumerate(path.edges):
-        rows = [g.shipment_row(edge) for edge in edges]
-        days[hop] = {text for row in rows if row >= 0
-                     if (text := day_text(int(g.shipment_day[row]))) is not None}  # fmt: skip
     ids = [g.ids[node] for node in path.nodes]
     hops = [
         sorted({(KINDS[g.kind[e]], g.ids[g.source[e]], g.ids[g.target[e]]) for e in edges})
         for edges in path.edges
     ]
-    document = documents.path_document(reader, ids, hops, nodes, days)
-    target = ids[-1]
-    document["score"] = path.score
-    document["flags"] = [flag.as_dict() for flag in path.flags]
-    document["chpl_value"] = path.chpl_value
-    document["declarants"] = [view(nodes.get(g.ids[n]), g.ids[n]) for n in path.declarants]
-    document["target"] = {"id": target, "status": path.target_status,
-                          "verdicts": verdicts.get(target, [])}  # fmt: skip
+    document = documents.path_document(reader, ids, hops, nodes, shipment_days(g, path))
+    declarants = [view(nodes.get(g.ids[n]), g.ids[n]) for n in path.declarants]
+    document.update(trace_fields(path, ids[-1], verdicts, declarants))
     return document
