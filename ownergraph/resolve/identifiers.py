@@ -59,12 +59,18 @@ class Identifier:
         return self.scheme in UNIQUE_SCHEMES and self.valid is not False
 
 
+_SEPARATORS = dict.fromkeys(
+    [*(code for code in range(0x3001) if chr(code).isspace()), ord("-"), ord("."), ord("/")]
+)
+"""Dropped from identifier values: white space (what ``\\s`` matches) and ``-./``."""
+
+
 @lru_cache(maxsize=262144)
 def parse(text: str) -> Identifier | None:
     """``"inn:7731084175"`` -> Identifier; None for text that is not ``scheme:value``."""
     scheme, sep, value = text.partition(":")
     scheme = scheme.strip().lower()
-    value = re.sub(r"[\s\-./]", "", value).upper()
+    value = value.translate(_SEPARATORS).upper()
     if not sep or not scheme or not value:
         return None
     if scheme == "gb-coh" and value.isdigit():

@@ -66,7 +66,7 @@ def matchable(
         schema=schema,
         dataset=dataset,
         names=forms,
-        country=country,
+        country=country or None,
         identifiers=parsed,
         birth_date=birth_date,
         incorporation_date=incorporation_date,

@@ -27,6 +27,7 @@ _CYRILLIC = {
     "є": "ye", "ї": "yi", "ґ": "g", "ў": "u",
 }  # fmt: skip
 _LATIN_EXTRA = {"ı": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"}
+_ROMAN = str.maketrans(_CYRILLIC | _LATIN_EXTRA)
 
 # Legal forms as they appear once romanised and split into tokens, in classes of equivalents
 # across languages (ООО = OOO = LLC). The first spelling labels the class. Longest match first,
@@ -51,6 +52,7 @@ LEGAL_FORMS: dict[tuple[str, ...], str] = {
     tuple(form.split()): forms[0] for forms in _FORM_CLASSES for form in forms
 }
 _FORM_LENGTHS = sorted({len(form) for form in LEGAL_FORMS}, reverse=True)
+_FORM_STARTS = frozenset(form[0] for form in LEGAL_FORMS)
 
 # Words that say what kind of business, not which one: they count little in a name.
 GENERIC_WORDS = frozenset(
@@ -109,7 +111,6 @@ GENERIC_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_QUOTES = str.maketrans(dict.fromkeys("«»\"'“”„‘’`´()[]{}<>", " "))
 # Applied in order to romanised tokens so that the variants of one Cyrillic spelling coincide.
 _SKELETON_RULES = tuple(
     (re.compile(pattern), replacement)
@@ -147,17 +148,19 @@ class NameForm:
 
 def romanise(text: str) -> str:
     """Latin, lower-case letters and digits for a name in any script."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
-    if any("\u0400" <= char <= "\u04ff" for char in text):
-        text = "".join(_CYRILLIC.get(char, char) for char in text)
-    text = "".join(_LATIN_EXTRA.get(char, char) for char in text)
+    text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        text = ascii_text(text) or ""
+        text = text.translate(_ROMAN)
+        if not text.isascii():
+            text = ascii_text(text) or ""
+    # Quotes, brackets and punctuation fall away here: only runs of letters and digits are words.
     return " ".join(_WORD.findall(text.lower()))
 
 
+@lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
-    """The romanisation-tolerant key of one romanised token."""
+    """The romanisation-tolerant key of one romanised token (cached: words recur far more than
+    names do)."""
     for pattern, replacement in _SKELETON_RULES:
         token = pattern.sub(replacement, token)
     token = token.translate(_SKELETON_FINAL)
@@ -174,6 +177,10 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     found: list[str] = []
     index = 0
     while index < len(tokens):
+        if tokens[index] not in _FORM_STARTS:  # most words start no legal form
+            kept.append(tokens[index])
+            index += 1
+            continue
         for length in _FORM_LENGTHS:
             label = LEGAL_FORMS.get(tuple(tokens[index : index + length]))
             if label:
@@ -186,6 +193,11 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     return (kept, found) if kept else (tokens, [])
 
 
+MAX_TOKEN = 64
+"""Skeleton tokens are cut to this many characters: no word is longer, and a pathological one
+must not make every comparison with it slow (the compiled comparison holds a token in 64 bits)."""
+
+
 @lru_cache(maxsize=262144)
 def name_form(name: str) -> NameForm:
     """Normalise one name (cached: the same names recur across records)."""
@@ -193,7 +205,7 @@ def name_form(name: str) -> NameForm:
     return NameForm(
         original=name,
         latin=" ".join(tokens),
-        skeleton=tuple(skeleton(token) for token in tokens),
+        skeleton=tuple(skeleton(token)[:MAX_TOKEN] for token in tokens),
         legal_forms=tuple(forms),
         numbers=tuple(token for token in tokens if token.isdigit()),
         informative=bool(forms) or not strip_legal_forms([*tokens, "x"])[1],

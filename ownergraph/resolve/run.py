@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from time import perf_counter
+from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ownergraph.resolve.blocking import candidate_pairs, token_counts
-from ownergraph.resolve.clustering import Clusters, Edge, cluster
+from ownergraph.resolve.arrays import read_records, weigh
+from ownergraph.resolve.blocking import candidate_pairs, counter, token_counts
+from ownergraph.resolve.clustering import Merged, cluster_encoded
+from ownergraph.resolve.compiled import Encoded, explanation, feature_rows, score_pairs
 from ownergraph.resolve.judgements import judgements
-from ownergraph.resolve.matchable import Matchable, read_matchables
-from ownergraph.resolve.scoring import DEFAULT_THRESHOLD, TokenWeights, incompatible, score
+from ownergraph.resolve.scoring import DEFAULT_THRESHOLD, TokenWeights
 from ownergraph.workspace import Workspace
 from ownergraph.workspace.store import now
+
+SCORING_CHUNK = 1 << 21
+"""Pairs scored per compiled call (the progress bar moves between calls)."""
 
 
 @dataclass
@@ -30,6 +39,8 @@ class ResolutionSummary:
     """Clusters of two or more records."""
     judgements: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent reading, blocking, scoring, clustering and writing."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -53,68 +64,135 @@ def resolve(
         disable=not (console.is_terminal if progress is None else progress),
     )  # fmt: skip
     summary = ResolutionSummary()
-    with bar:
-        records = list(read_matchables(workspace))
-        summary.records = len(records)
+    clock = _Clock(summary.phases)
+    with bar, _collector_paused():
+        task = bar.add_task("reading records", total=None)
+        records = read_records(workspace.path)
+        summary.records = len(records.ids)
+        clock("read")
+        bar.update(task, description="blocking")
         counts = token_counts(records)
-        weight = TokenWeights(counts, len(records))
-        minimum = math.log(threshold / (1 - threshold))
-        edges: list[Edge] = []
-        task = bar.add_task("scoring pairs", total=None)
-        for left, right in candidate_pairs(records, counts):
-            summary.candidate_pairs += 1
-            match = score(records[left], records[right], weight)
-            if match.veto:
-                summary.vetoed += 1
-            elif match.log_odds >= minimum:
-                edges.append(Edge(left, right, match.log_odds, match.features))
-            if summary.candidate_pairs % 10000 == 0:
-                bar.update(task, completed=summary.candidate_pairs)
-        summary.matches = len(edges)
-        index = {record.id: position for position, record in enumerate(records)}
-        same, different = [], []
-        for judgement in judgements(workspace):
-            if judgement.left in index and judgement.right in index:
-                pair = (index[judgement.left], index[judgement.right])
-                summary.judgements += 1
-                if judgement.verdict == "same":
-                    same.append(pair)
-                elif judgement.verdict == "different":
-                    different.append(pair)
-        result = cluster(
-            len(records),
-            edges,
-            lambda i, j: incompatible(records[i], records[j]) is not None,
-            same=same,
-            different=different,
+        left, right = candidate_pairs(records, counts)
+        summary.candidate_pairs = len(left)
+        encoded = weigh(records, TokenWeights(counter(records, counts), len(records.ids)))
+        clock("block")
+        bar.update(task, description="scoring pairs", total=len(left))
+        log_odds = np.empty(len(left), dtype=np.float64)
+        veto = np.empty(len(left), dtype=np.int8)
+        for start in range(0, len(left), SCORING_CHUNK):
+            chunk = slice(start, start + SCORING_CHUNK)
+            log_odds[chunk], veto[chunk] = score_pairs(encoded, left[chunk], right[chunk])
+            bar.update(task, completed=min(start + SCORING_CHUNK, len(left)))
+        summary.vetoed = int(np.count_nonzero(veto))
+        kept = np.flatnonzero((veto == 0) & (log_odds >= math.log(threshold / (1 - threshold))))
+        left, right, log_odds = left[kept], right[kept], log_odds[kept]
+        summary.matches = len(kept)
+        clock("score")
+        bar.update(task, description="clustering", total=None)
+        same, different = _judged(workspace, records.ids, summary)
+        merged = cluster_encoded(encoded, left, right, log_odds, same=same, different=different)
+        clock("cluster")
+        summary.merges = len(merged.edge)
+        summary.clusters = _write(
+            workspace, records.ids, merged, _explain(encoded, left, right, log_odds, merged)
         )
-    summary.merges = len(result.merges)
-    summary.clusters = _write(workspace, records, result)
+        clock("write")
     summary.seconds = perf_counter() - started
     return summary
 
 
-def _write(workspace: Workspace, records: list[Matchable], result: Clusters) -> int:
-    """Replace the clusters table; only records merged with others get a row."""
-    explanations: dict[int, list[dict[str, object]]] = {}
-    for merge in result.merges:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: the millions of small objects made here (names,
+    forms, rows) hold no cycles, and each full collection would walk all of them again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Clock:
+    """Seconds of each phase since the previous one, into a summary's ``phases``."""
+
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = perf_counter()
+        self.phases[phase] = round(now - self.last, 3)
+        self.last = now
+
+
+def _judged(
+    workspace: Workspace, ids: list[str], summary: ResolutionSummary
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The human judgements on records present: (same pairs, different pairs) of indexes."""
+    live = judgements(workspace)
+    index = {record_id: position for position, record_id in enumerate(ids)} if live else {}
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    for judgement in live:
+        if judgement.left in index and judgement.right in index:
+            pair = (index[judgement.left], index[judgement.right])
+            summary.judgements += 1
+            if judgement.verdict == "same":
+                same.append(pair)
+            elif judgement.verdict == "different":
+                different.append(pair)
+    return same, different
+
+
+def _explain(
+    encoded: Encoded, left: Any, right: Any, log_odds: Any, merged: Merged
+) -> list[dict[str, object]]:
+    """Each merge as ``show`` prints it: records, log-odds and features, or the judgement."""
+    scored = merged.edge[merged.edge >= 0]
+    rows = iter(feature_rows(encoded, left[scored], right[scored]))
+    return [
+        {"left": a, "right": b, "judgement": "same"}
+        if edge < 0
+        else {"left": a, "right": b, "log_odds": round(float(log_odds[edge]), 3),
+              "features": explanation(next(rows))}
+        for a, b, edge in zip(
+            merged.left.tolist(), merged.right.tolist(), merged.edge.tolist(), strict=True
+        )
+    ]  # fmt: skip
+
+
+def _write(
+    workspace: Workspace, ids: list[str], merged: Merged, merges: list[dict[str, object]]
+) -> int:
+    """Replace the clusters table; only records merged with others get a row. Each member's
+    explanation lists the merges it took part in, in the order they were made."""
+    texts: dict[int, list[str]] = {}
+    for merge in merges:
         left, right = int(merge["left"]), int(merge["right"])  # type: ignore[call-overload]
-        readable = {**merge, "left": records[left].id, "right": records[right].id}
-        explanations.setdefault(left, []).append(readable)
-        explanations.setdefault(right, []).append(readable)
+        text = json.dumps({**merge, "left": ids[left], "right": ids[right]}, ensure_ascii=False)
+        texts.setdefault(left, []).append(text)
+        texts.setdefault(right, []).append(text)
     stamp = now()
+    members = np.array(sorted(texts), dtype=np.int64)
+    roots = merged.root[members]
+    order = np.lexsort((members, roots))
+    members, roots = members[order].tolist(), roots[order].tolist()
     rows: list[tuple[str, str, str, str]] = []
     clusters = 0
-    for members in result.members.values():
-        if len(members) < 2:
-            continue
+    start = 0
+    while start < len(members):
+        end = start
+        while end < len(members) and roots[end] == roots[start]:
+            end += 1
         clusters += 1
-        canonical = min(records[member].id for member in members)
+        canonical = min(ids[member] for member in members[start:end])
         rows.extend(
-            (records[member].id, canonical,
-             json.dumps(explanations.get(member, []), ensure_ascii=False), stamp)
-            for member in members
-        )  # fmt: skip
+            (ids[member], canonical, "[" + ", ".join(texts[member]) + "]", stamp)
+            for member in members[start:end]
+        )
+        start = end
     with workspace.transaction() as db:
         db.execute("DELETE FROM clusters")
         db.executemany(

@@ -53,3 +53,9 @@ def test_odd_input_never_crashes(name: str) -> None:
 
 def test_other_scripts_are_romanised() -> None:
     assert name_form("Ελλάδα Trading").latin == "ellada trading"
+
+
+def test_a_pathological_word_is_compared_on_its_first_64_letters() -> None:
+    form = name_form("Alfa " + "ab" * 5_000)
+    assert form.skeleton == ("alfa", "ab" * 32)
+    assert form.latin.endswith("ab" * 5_000)  # the text itself is kept whole

@@ -43,6 +43,7 @@ def test_resolve_merges_across_scripts_and_show_explains_why(
     runner, base = cli
     summary = json.loads(runner.invoke(main, [*base, "resolve", "--json"]).stdout)
     assert summary["clusters"] == 1 and summary["vetoed"] >= 1
+    assert set(summary["phases"]) == {"read", "block", "score", "cluster", "write"}
     entity = _entity(runner, base, "t:K2")
     assert entity["id"] == "t:K1"
     assert {source["record"] for source in entity["sources"]} == {"2", "3", "4"}

@@ -84,3 +84,9 @@ def test_undisclosed_placeholders_never_merge() -> None:
 
 def test_empty_names_give_no_evidence_for_a_merge() -> None:
     assert score(_record(""), _record(""), WEIGHTS).probability < 0.1
+
+
+def test_identifier_values_lose_spaces_of_any_kind_and_separators() -> None:
+    parsed = parse("INN: 7731\u00a0084-175\u2009")
+    assert parsed is not None and parsed.key == "inn:7731084175" and parsed.valid
+    assert parse("lei:5299 00T8.BM49/AURSDO55") == parse("lei:529900T8BM49AURSDO55")

@@ -1,0 +1,415 @@
+"""Records as flat arrays, read from the workspace on all cores, without a Python object each.
+
+A million records as :class:`~ownergraph.resolve.matchable.Matchable` objects cost more time to
+build and to garbage-collect than the whole comparison. ``resolve`` therefore reads the workspace
+straight into arrays: each process takes a range of record ids, normalises names
+(:func:`~ownergraph.resolve.normalise.name_form`) and identifiers
+(:func:`~ownergraph.resolve.identifiers.parse`) and appends them to a :class:`Builder` with ids
+of its own for words, forms, identifier keys, countries and addresses; the parent merges the
+parts by interning their vocabularies (small beside the records) and renumbering the arrays.
+The result is the :class:`~ownergraph.resolve.compiled.Encoded` layout the compiled scorer,
+blocking and clustering work on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ownergraph.model.values import fold
+from ownergraph.resolve.compiled import (
+    FORM_BITS,
+    ORGANISATION_KIND,
+    PERSON_KIND,
+    Encoded,
+)
+from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES, Identifier, parse
+from ownergraph.resolve.matchable import MAX_NAMES, PARTY_SCHEMAS, Matchable
+from ownergraph.resolve.normalise import NameForm, name_form
+from ownergraph.resolve.scoring import ORGANISATIONS, PERSON, TokenWeights
+
+Array = Any
+PARALLEL_FROM = 50_000
+"""Fewer records than this are read in one process (starting a second costs more)."""
+_QUERY = (
+    "SELECT id, schema, country, data FROM entities "
+    f"WHERE schema IN ({', '.join('?' * len(PARTY_SCHEMAS))}) AND id >= ? AND id < ? ORDER BY id"
+)
+
+
+class _Ids(dict[Any, int]):
+    """Dense ids in order of first appearance."""
+
+    def __missing__(self, key: Any) -> int:
+        value = self[key] = len(self)
+        return value
+
+
+@dataclass
+class Part:
+    """Records of one process: arrays in the part's own ids, and the vocabularies behind them."""
+
+    ids: list[str]
+    kind: Array
+    undisclosed: Array
+    country: Array
+    address: Array
+    births: list[str]
+    incorporations: list[str]
+    legal_forms: Array
+    numbers: tuple[Array, Array]
+    keys: tuple[Array, Array]
+    valid: tuple[Array, Array, Array]
+    """(ptr, scheme ids, key ids) of the identifiers not known to be invalid."""
+    names: tuple[Array, Array]
+    countries: list[str]
+    addresses: list[str]
+    key_names: list[str]
+    key_strong: list[bool]
+    key_local: list[bool]
+    schemes: list[str]
+    tokens: list[str]
+    forms: list[tuple[int, ...]]
+    informative: list[bool]
+    number_names: list[str]
+
+
+def _csr(lists: Sequence[Sequence[int]], dtype: Any = np.int32) -> tuple[Array, Array]:
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(items) for items in lists], out=ptr[1:])
+    flat = np.fromiter((item for items in lists for item in items), dtype=dtype, count=ptr[-1])
+    return ptr, flat
+
+
+class Builder:
+    """Appends records, interning every word, form, key and place (one builder a process)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.kind: list[int] = []
+        self.undisclosed: list[bool] = []
+        self.country: list[int] = []
+        self.address: list[int] = []
+        self.births: list[str] = []
+        self.incorporations: list[str] = []
+        self.legal: list[int] = []
+        self.numbers: list[list[int]] = []
+        self.keys: list[list[int]] = []
+        self.valid_schemes: list[list[int]] = []
+        self.valid_keys: list[list[int]] = []
+        self.names: list[list[int]] = []
+        self.countries, self.addresses, self.key_ids = _Ids(), _Ids(), _Ids()
+        self.schemes, self.tokens, self.forms, self.number_ids = _Ids(), _Ids(), _Ids(), _Ids()
+        self.key_strong: list[bool] = []
+        self.key_local: list[bool] = []
+        self.form_tokens: list[tuple[int, ...]] = []
+        self.informative: list[bool] = []
+
+    def add(
+        self,
+        record_id: str,
+        schema: str,
+        forms: Iterable[NameForm],
+        identifiers: Iterable[Identifier],
+        *,
+        country: str | None,
+        address: str | None,
+        birth_date: str | None,
+        incorporation_date: str | None,
+        undisclosed: bool,
+    ) -> None:
+        """One record, its names already normalised and identifiers parsed (as in Matchable)."""
+        self.ids.append(record_id)
+        self.kind.append(
+            PERSON_KIND if schema == PERSON else ORGANISATION_KIND if schema in ORGANISATIONS else 0
+        )
+        self.undisclosed.append(undisclosed)
+        self.country.append(self.countries[country] if country else -1)
+        self.address.append(self.addresses[address] if address else -1)
+        self.births.append(birth_date or "")
+        self.incorporations.append(incorporation_date or "")
+        mask = 0
+        numbers: set[int] = set()
+        names: list[int] = []
+        for form in forms:
+            for label in form.legal_forms:
+                mask |= 1 << FORM_BITS[label]
+            numbers.update(self.number_ids[number] for number in form.numbers)
+            form_id = self.forms[(form.skeleton, form.informative)]
+            if form_id == len(self.form_tokens):
+                self.form_tokens.append(tuple(self.tokens[token] for token in form.skeleton))
+                self.informative.append(form.informative)
+            names.append(form_id)
+        self.legal.append(mask)
+        self.numbers.append(sorted(numbers))
+        self.names.append(names)
+        keys: list[int] = []
+        schemes: list[int] = []
+        valid: list[int] = []
+        for identifier in identifiers:
+            key = self.key_ids[identifier.key]
+            if key == len(self.key_strong):
+                self.key_strong.append(identifier.strong and bool(identifier.valid))
+                self.key_local.append(identifier.scheme in LOCAL_SCHEMES)
+            if key not in keys:
+                keys.append(key)
+            if identifier.valid is not False:
+                schemes.append(self.schemes[identifier.scheme])
+                valid.append(key)
+        self.keys.append(keys)
+        self.valid_schemes.append(schemes)
+        self.valid_keys.append(valid)
+
+    def part(self) -> Part:
+        valid_ptr, valid_schemes = _csr(self.valid_schemes)
+        return Part(
+            ids=self.ids,
+            kind=np.array(self.kind, dtype=np.int8),
+            undisclosed=np.array(self.undisclosed, dtype=np.bool_),
+            country=np.array(self.country, dtype=np.int32),
+            address=np.array(self.address, dtype=np.int32),
+            births=self.births,
+            incorporations=self.incorporations,
+            legal_forms=np.array(self.legal, dtype=np.uint64),
+            numbers=_csr(self.numbers),
+            keys=_csr(self.keys),
+            valid=(valid_ptr, valid_schemes, _csr(self.valid_keys)[1]),
+            names=_csr(self.names),
+            countries=list(self.countries),
+            addresses=list(self.addresses),
+            key_names=list(self.key_ids),
+            key_strong=self.key_strong,
+            key_local=self.key_local,
+            schemes=list(self.schemes),
+            tokens=list(self.tokens),
+            forms=self.form_tokens,
+            informative=self.informative,
+            number_names=list(self.number_ids),
+        )
+
+
+@dataclass
+class Records:
+    """All records as arrays: ``encoded`` (weights still zero until :func:`weigh`), the record
+    ids in index order and the text of each token id."""
+
+    ids: list[str]
+    tokens: list[str]
+    encoded: Encoded
+
+
+def _remap(mapping: list[int]) -> Array:
+    """A lookup array from a part's ids to the merged ids; index -1 (none) stays -1."""
+    return np.array([*mapping, -1], dtype=np.int32)
+
+
+def _joined(pieces: list[tuple[Array, Array]]) -> tuple[Array, Array]:
+    """Concatenate CSR (ptr, items) pieces."""
+    ptrs = [pieces[0][0][:1]]
+    offset = 0
+    for ptr, _ in pieces:
+        ptrs.append(ptr[1:] + offset)
+        offset += int(ptr[-1])
+    return np.concatenate(ptrs), np.concatenate([items for _, items in pieces])
+
+
+def _text_csr(texts: list[str]) -> tuple[Array, Array]:
+    return _csr([tuple(map(ord, text)) for text in texts])
+
+
+def merge(parts: Sequence[Part]) -> Records:
+    """One set of arrays from the parts, in the order given, with shared ids."""
+    countries, addresses, keys, schemes = _Ids(), _Ids(), _Ids(), _Ids()
+    tokens, forms, numbers = _Ids(), _Ids(), _Ids()
+    key_strong: list[bool] = []
+    key_local: list[bool] = []
+    form_tokens: list[tuple[int, ...]] = []
+    informative: list[bool] = []
+    country, address, number_items, key_items, names = [], [], [], [], []
+    valid_ptrs, valid_keys = [], []
+    for part in parts:
+        key_map = []
+        for name, strong, local in zip(
+            part.key_names, part.key_strong, part.key_local, strict=True
+        ):
+            key = keys[name]
+            if key == len(key_strong):
+                key_strong.append(strong)
+                key_local.append(local)
+            key_map.append(key)
+        token_map = [tokens[token] for token in part.tokens]
+        form_map = []
+        for form, flag in zip(part.forms, part.informative, strict=True):
+            merged = tuple(token_map[token] for token in form)
+            form_id = forms[(merged, flag)]
+            if form_id == len(form_tokens):
+                form_tokens.append(merged)
+                informative.append(flag)
+            form_map.append(form_id)
+        country.append(_remap([countries[c] for c in part.countries])[part.country])
+        address.append(_remap([addresses[a] for a in part.addresses])[part.address])
+        number_map = _remap([numbers[n] for n in part.number_names])
+        number_items.append((part.numbers[0], number_map[part.numbers[1]]))
+        key_lookup = _remap(key_map)
+        key_items.append((part.keys[0], key_lookup[part.keys[1]]))
+        scheme_map = _remap([schemes[s] for s in part.schemes])
+        valid_ptrs.append((part.valid[0], scheme_map[part.valid[1]]))
+        valid_keys.append(key_lookup[part.valid[2]])
+        names.append((part.names[0], _remap(form_map)[part.names[1]]))
+    valid_ptr, valid_scheme = _joined(valid_ptrs)
+    token_text = list(tokens)
+    scheme_names = list(schemes)
+    form_ptr, form_flat = _csr(form_tokens)
+    token_ptr, token_chars = _text_csr(token_text)
+    birth_ptr, birth_chars = _text_csr([text for part in parts for text in part.births])
+    inc_ptr, inc_chars = _text_csr([text for part in parts for text in part.incorporations])
+    encoded = Encoded(
+        kind=np.concatenate([part.kind for part in parts]),
+        undisclosed=np.concatenate([part.undisclosed for part in parts]),
+        country=np.concatenate(country),
+        address=np.concatenate(address),
+        birth_ptr=birth_ptr,
+        birth_chars=birth_chars,
+        inc_ptr=inc_ptr,
+        inc_chars=inc_chars,
+        legal_forms=np.concatenate([part.legal_forms for part in parts]),
+        number_ptr=_joined(number_items)[0],
+        numbers=_joined(number_items)[1],
+        key_ptr=_joined(key_items)[0],
+        keys=_joined(key_items)[1],
+        key_strong=np.array(key_strong, dtype=np.bool_),
+        key_local=np.array(key_local, dtype=np.bool_),
+        valid_ptr=valid_ptr,
+        valid_scheme=valid_scheme,
+        valid_key=np.concatenate(valid_keys),
+        scheme_unique=np.array([s in UNIQUE_SCHEMES for s in scheme_names], dtype=np.bool_),
+        scheme_local=np.array([s in LOCAL_SCHEMES for s in scheme_names], dtype=np.bool_),
+        name_ptr=_joined(names)[0],
+        names=_joined(names)[1],
+        form_ptr=form_ptr,
+        form_tokens=form_flat,
+        form_informative=np.array(informative, dtype=np.bool_),
+        form_total=np.zeros(len(form_tokens), dtype=np.float64),
+        token_ptr=token_ptr,
+        token_chars=token_chars,
+        token_weight=np.zeros(len(token_text), dtype=np.float64),
+    )
+    return Records([record_id for part in parts for record_id in part.ids], token_text, encoded)
+
+
+def weigh(records: Records, weight: TokenWeights) -> Encoded:
+    """The encoded records with token weights and each form's total weight filled in.
+
+    Computed in Python, token by token and form by form, so that the floats are exactly those of
+    ``scoring`` (a vectorised log could differ in the last bit)."""
+    token_weight = np.array([weight(token) for token in records.tokens], dtype=np.float64)
+    values = token_weight.tolist()
+    e = records.encoded
+    ptr, flat = e.form_ptr.tolist(), e.form_tokens.tolist()
+    form_total = np.array(
+        [sum(values[token] for token in flat[ptr[f] : ptr[f + 1]]) for f in range(len(ptr) - 1)],
+        dtype=np.float64,
+    )
+    return e._replace(token_weight=token_weight, form_total=form_total)
+
+
+def from_matchables(records: Sequence[Matchable]) -> Records:
+    """Arrays of records already built as Matchable objects (tests, small sets)."""
+    builder = Builder()
+    for record in records:
+        builder.add(
+            record.id,
+            record.schema,
+            record.names,
+            record.identifiers,
+            country=record.country,
+            address=record.address,
+            birth_date=record.birth_date,
+            incorporation_date=record.incorporation_date,
+            undisclosed=record.undisclosed,
+        )
+    return merge([builder.part()])
+
+
+def read_part(path: str, low: str, high: str | None) -> Part:
+    """Records with ``low <= id < high`` (no upper bound for None), read on its own connection.
+
+    The same reading as :func:`~ownergraph.resolve.matchable.read_matchables`."""
+    builder = Builder()
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True)
+    try:
+        cursor = connection.execute(
+            _QUERY if high is not None else _QUERY.replace(" AND id < ?", ""),
+            (*PARTY_SCHEMAS, low, *((high,) if high is not None else ())),
+        )
+        while rows := cursor.fetchmany(10000):
+            for record_id, schema, country, data in rows:
+                payload = json.loads(data)
+                names = [name for name, _ in payload.get("names", [])][:MAX_NAMES]
+                address = payload.get("address")
+                builder.add(
+                    record_id,
+                    schema,
+                    [form for form in map(name_form, names) if form.skeleton],
+                    [p for text in payload.get("identifiers", []) if (p := parse(text))],
+                    country=country,
+                    address=fold(address) if address else None,
+                    birth_date=payload.get("birth_date"),
+                    incorporation_date=payload.get("incorporation_date"),
+                    undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
+                )
+    finally:
+        connection.close()
+    return builder.part()
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def read_records(database: Path, *, workers: int | None = None) -> Records:
+    """Every party record of the workspace file as arrays, in id order, read by ``workers``
+    processes over equal ranges of ids (by default one a core, one for a small workspace)."""
+    chosen = workers
+    connection = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        where = f"schema IN ({', '.join('?' * len(PARTY_SCHEMAS))})"
+        total = connection.execute(
+            f"SELECT count(*) FROM entities WHERE {where}", PARTY_SCHEMAS
+        ).fetchone()[0]
+        workers = max(1, chosen or (_workers() if total >= PARALLEL_FROM else 1))
+        bounds = [
+            connection.execute(
+                f"SELECT id FROM entities WHERE {where} ORDER BY id LIMIT 1 OFFSET ?",
+                (*PARTY_SCHEMAS, total * share // workers),
+            ).fetchone()[0]
+            for share in range(1, workers)
+        ]
+    finally:
+        connection.close()
+    ranges = list(zip(["", *bounds], [*bounds, None], strict=True))
+    if workers == 1:
+        return merge([read_part(str(database), "", None)])
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers - 1, mp_context=get_context(method)) as pool:
+        others = [pool.submit(read_part, str(database), low, high) for low, high in ranges[1:]]
+        first = read_part(str(database), *ranges[0])
+        return merge([first, *(future.result() for future in others)])
+
+
+def encode(records: Sequence[Matchable], weight: TokenWeights) -> Encoded:
+    """Matchable records as the compiled scorer's arrays, weighed."""
+    return weigh(from_matchables(records), weight)
