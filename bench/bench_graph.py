@@ -7,7 +7,9 @@ it into a workspace under ``--workdir`` (kept, so reruns skip this), then measur
 run, each against plain networkx on a graph built from the same workspace rows:
 
 - build: ``ownergraph.graph.build`` vs a MultiDiGraph built row by row (each in a fresh child
-  process; memory is the resident-set growth while the graph is held, plus exact array bytes),
+  process; memory is the resident-set growth while the graph is held, plus exact array bytes);
+  ours reads the integer-keyed copies the workspace keeps (schema 2), networkx the record tables
+  with their string ids, as a plain networkx user would; both graphs must be identical,
   and the load of the graph kept beside the workspace (``load_graph``, what a query command pays
   once the graph was built);
 - 3-hop neighbourhoods of random seeds vs ``nx.single_source_shortest_path_length(cutoff=3)``;
@@ -395,6 +397,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=300)
     parser.add_argument("--simple-pairs", type=int, default=200)
     parser.add_argument("--simple-budget", type=float, default=180.0)
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="measure the builds and the kept graph only, not the queries",
+    )
     args = parser.parse_args()
     db = prepare(args.workdir, args.entities)
     resolve_by_truth(db)
@@ -421,6 +428,8 @@ def main() -> None:
     print(f"memory per edge: CSR edge structure {csr['edge_bytes'] / edges:.1f} B, all arrays "
           f"{csr['array_bytes'] / edges:.1f} B, CSR process growth {growth:.0f} B; "
           f"networkx growth {ref['rss_mib'] * 2**20 / edges:.0f} B")  # fmt: skip
+    if args.build_only:
+        return
     with Workspace(db) as workspace:
         graph = build(workspace, as_of=AS_OF)
     reference = undirected(graph)

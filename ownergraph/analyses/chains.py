@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergraph.graph.csr import KINDS, OPEN_START, CSRGraph, day_number, day_text
-from ownergraph.graph.kernels import reach_from_seeds
+from ownergraph.graph.reach import distances_to, reach_from_seeds, trace_moves
 from ownergraph.model.schema import ENTITY_KINDS, LINK_KINDS
 
 _TRANSIT = "KZ KG AM GE AE TR HK CN UZ AZ TJ MN IN RS MY TH"
@@ -51,6 +51,9 @@ TRANSIT: frozenset[str] = frozenset(_TRANSIT.split(" "))
 """Third countries through which controlled goods reach Russia (default transit countries)."""
 INVASION = "2022-02-24"
 MAX_HOPS = 8
+SEEDS_PER_PASS = 128
+"""Seeds searched together by :func:`reachable_targets` (a multiple of 64; measured best on the
+benchmark world: wider words cost more per edge than the shared passes save)."""
 
 WEIGHTS: dict[str, float] = {
     "chpl": 3.0,  # tier 1; each lower tier 0.5 less
@@ -222,20 +225,25 @@ def reachable_targets(
     """For each seed, the targets within ``max_hops`` moves and their distance in hops.
 
     The reachability core of :func:`trace` without time order or path enumeration: what a
-    per-seed breadth-first search answers, and what the benchmark compares with networkx.
+    per-seed breadth-first search answers, and what the benchmark compares with networkx. The
+    searches run compiled, :data:`SEEDS_PER_PASS` seeds at a time
+    (:func:`ownergraph.graph.reach.reach_from_seeds`). Each seed's targets come nearest first,
+    then by node index.
     """
     goal = np.zeros(graph.node_count, dtype=np.bool_)
     goal[list(targets)] = True
     moves = _Moves(graph, options, goal)
-    distance = moves.distances_to(np.flatnonzero(goal), options.max_hops)
+    # Only nodes entered after the first hop are pruned, so distances up to max_hops - 1 do.
+    distance = moves.distances_to(np.flatnonzero(goal), options.max_hops - 1)
     starts = np.array(list(seeds), dtype=np.int64)
     answer: dict[int, dict[int, int]] = {int(seed): {} for seed in starts}
     g = graph
-    depth = np.full(g.node_count, -1, dtype=np.int32)
     found = reach_from_seeds(
         g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, _TRADE, moves.allowed,
-        moves.backward, moves.supplier, goal, distance, starts, options.max_hops, depth,
+        moves.backward, moves.supplier, goal, distance, starts, options.max_hops,
+        SEEDS_PER_PASS // 64,
     )  # fmt: skip
+    found = found[:, np.lexsort((found[1], found[2], found[0]))]
     for index, target, hops in zip(*found.tolist(), strict=True):
         answer[int(starts[index])][target] = hops
     return answer
@@ -272,22 +280,18 @@ class _Moves:
 
     def __init__(self, graph: CSRGraph, options: TraceOptions, goal: npt.NDArray[np.bool_]) -> None:
         self.graph = graph
-        self.supplier = _supplier_mask(graph, options, goal)
         self.window = options.window_days
         self.divisor = _GOODS_DIVISOR.get(options.goods_match, 0)
         traced = np.array([LINK_KINDS[name].traced and name != "DECLARED" for name in KINDS])
         both_ways = traced.copy()
         both_ways[_TRADE] = False
-        allowed = traced[graph.kind]
-        if options.as_of is not None:
-            day = day_number(options.as_of)
-            trade = graph.kind == _TRADE
-            valid = (graph.start <= day) & (graph.end >= day)
-            # A shipment is valid once it happened: keep it for every later as-of day.
-            allowed &= np.where(trade, graph.start <= day, valid)
-        allowed &= graph.source != graph.target
-        self.allowed = allowed
-        self.backward = allowed & both_ways[graph.kind]
+        day = day_number(options.as_of) if options.as_of is not None else 0
+        # A shipment is valid once it happened: kept for every later as-of day.
+        self.allowed, self.backward, exporter = trace_moves(
+            graph.source, graph.target, graph.kind, graph.start, graph.end, traced, both_ways,
+            _TRADE, day, options.as_of is not None, graph.node_count,
+        )  # fmt: skip
+        self.supplier = _supplier_mask(graph, options, goal, exporter)
         self.cache: dict[tuple[int, bool], list[tuple[int, int, npt.NDArray[Any]]]] = {}
         self.registrants: npt.NDArray[np.int32] | None = None
 
@@ -331,25 +335,13 @@ class _Moves:
         return found
 
     def distances_to(self, goals: npt.NDArray[Any], hops: int) -> npt.NDArray[np.int32]:
-        """Moves from each node to the nearest goal (-1: none within ``hops``)."""
+        """Moves from each node to the nearest goal (-1: none within ``hops``), by one compiled
+        breadth-first search backwards from all goals."""
         g = self.graph
-        distance = np.full(g.node_count, -1, dtype=np.int32)
-        distance[goals] = 0
-        frontier = goals
-        for level in range(1, hops + 1):
-            # Reverse moves: exporters of shipments into the frontier, and both ends of the
-            # other traced links.
-            into, _ = _rows(g.in_ptr, frontier)
-            edges = g.in_edge[into]
-            back = g.in_source[into[self.allowed[edges]]]
-            out, _ = _rows(g.out_ptr, frontier)
-            ahead = g.target[out[self.backward[out]]]
-            found = np.concatenate([back, ahead])
-            found = np.unique(found[distance[found] < 0])
-            if not len(found):
-                break
-            distance[found] = level
-            frontier = found
+        distance: npt.NDArray[np.int32] = distances_to(
+            g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, self.allowed, self.backward,
+            np.asarray(goals, dtype=np.int64), hops,
+        )  # fmt: skip
         return distance
 
 
@@ -363,14 +355,16 @@ def _rows(pointers: npt.NDArray[Any], nodes: npt.NDArray[Any]) -> tuple[Any, Any
 
 
 def _supplier_mask(
-    graph: CSRGraph, options: TraceOptions, goal: npt.NDArray[np.bool_]
+    graph: CSRGraph,
+    options: TraceOptions,
+    goal: npt.NDArray[np.bool_],
+    exporter: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_]:
     """Firms of the supplier countries that export something and are not themselves targets."""
-    codes = [i for i, code in enumerate(graph.countries) if code in options.from_countries]
-    firm = np.isin(graph.schema, list(_FIRMS)) | (graph.schema < 0)
-    exporter = np.zeros(graph.node_count, dtype=np.bool_)
-    exporter[graph.source[graph.kind == _TRADE]] = True
-    mask: npt.NDArray[np.bool_] = np.isin(graph.country, codes) & firm & exporter & ~goal
+    wanted = np.array([code in options.from_countries for code in graph.countries] + [False])
+    firm_kind = np.array([i in _FIRMS for i in range(len(ENTITY_KINDS))] + [True])
+    # Unknown (-1) country and schema index the extra last entry: no country, any firm.
+    mask: npt.NDArray[np.bool_] = wanted[graph.country] & firm_kind[graph.schema] & exporter & ~goal
     return mask
 
 

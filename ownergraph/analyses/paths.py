@@ -277,13 +277,13 @@ def _search(
     (what Yen's algorithm removes; it always passes both).
     """
     g = walk.graph
-    ahead, behind = _scratch(g, "ahead"), _scratch(g, "behind")
+    parents, queues = _scratch(g, "parents"), _scratch(g, "queues")
     found = bidirectional_search(
         g.out_ptr, g.target, g.in_ptr, g.in_source, g.in_edge, g.kind, g.start, g.end,
-        *_filters(walk), walk.directed,
+        *_filters(walk), walk.filtered, walk.directed,
         banned if banned is not None else _NO_MASK, banned is not None,
         np.array(sorted(first_banned), dtype=np.int64) if first_banned else _NO_NODES,
-        source, target, max_hops, ahead[0], ahead[1], behind[0], behind[1],
+        source, target, max_hops, parents[0], parents[1], queues[0], queues[1],
     )  # fmt: skip
     return [int(node) for node in found] if len(found) else None
 

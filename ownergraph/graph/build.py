@@ -1,13 +1,16 @@
 """Building the compact graph from a workspace, and handing it to users as networkx.
 
-Each table is read a chunk of rows at a time as one string per column (SQLite's ``group_concat``),
-split in C and parsed by numpy (dates, numbers) or mapped through one dict lookup per id (record id
--> canonical id -> node number); no per-edge Python object outlives the read.
+The workspace keeps integer-keyed copies of what the graph needs (``record_keys``,
+``entity_nodes``, ``link_edges``, ``shipment_edges``, ``cluster_keys``; workspace migration 2),
+read as numpy arrays by :mod:`ownergraph.graph.read`; record ids never cross into Python except
+the node ids. Nodes are numbered and edges sorted with numpy and counting sorts; no per-edge
+Python object is made.
 
 Choices worth knowing:
-- nodes are every entity record's canonical id, in the order the records are stored, then every
-  other id an edge or shipment names (without an entity record); links without a ``target_id``
-  (only a name) are skipped, and so are listings of ids that are in no record and no edge.
+- nodes are every entity record's canonical id, in the order of the records' keys (the order they
+  were stored, unless an edge named the id first), then every other id an edge or shipment names
+  (without an entity record); links without a ``target_id`` (only a name) are skipped, and so
+  are listings of ids that are in no record and no edge.
 - a link whose two ends resolution merged into one entity stays, as a self-loop: it is still a
   sourced fact ("X owns X" often marks a data error worth seeing); path searches never use it.
 - partial dates widen to the whole period: ``"2023"`` starts on 2023-01-01 and ends on 2023-12-31,
@@ -18,8 +21,8 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
 from typing import Any
 
 import networkx as nx
@@ -33,15 +36,13 @@ from ownergraph.graph.csr import (
     SCHEMAS,
     CSRGraph,
     Int64Array,
-    IntArray,
     day_text,
 )
+from ownergraph.graph.kernels import first_appearances, first_known, stable_order
+from ownergraph.graph.read import Column, in_parallel, table
 from ownergraph.model.chpl import chpl_tiers
 from ownergraph.workspace import Workspace
 
-_CHUNK = 262144
-_SEP = "\x1f"
-"""ASCII unit separator between values of a column chunk; ids never contain it (checked)."""
 _SHIPPED = KINDS.index("SHIPPED_TO")
 _DECLARED = KINDS.index("DECLARED")
 
@@ -52,153 +53,118 @@ def _codes(column: str, names: Iterable[str]) -> str:
     return f"CASE {column} {cases} ELSE -1 END"
 
 
-def _scan(workspace: Workspace, table: str, columns: Sequence[str], where: str = "1") -> list[Any]:
-    """Columns of ``table`` in rowid order: a list of strings (NULL as ``""``) for each text
-    column, a float64 array (NULL as NaN) for each column written ``"#<sql>"``.
-
-    Each chunk of rowids is one query whose ``group_concat`` aggregates SQLite fills in C; Python
-    then splits one long string per column, or numpy parses it, also in C, instead of building a
-    tuple per row, which is what makes reading several times faster than a row cursor.
-    """
-    bounds = workspace.query(f"SELECT min(rowid), max(rowid) FROM {table}")[0]
-    numeric = [column.startswith("#") for column in columns]
-    parts: list[list[Any]] = [[] for _ in columns]
-    aggregates = ", ".join(
-        f"group_concat(COALESCE({c[1:]}, 'nan'), char(31))"
-        if number
-        else f"group_concat(COALESCE({c}, ''), char(31))"
-        for c, number in zip(columns, numeric, strict=True)
-    )
-    sql = f"SELECT count(*), {aggregates} FROM {table} WHERE rowid >= ? AND rowid < ? AND ({where})"
-    for low in range(int(bounds[0] or 0), int(bounds[1] or -1) + 1, _CHUNK):
-        for count, *texts in workspace.iterate(sql, (low, low + _CHUNK)):
-            if not count:
-                continue
-            for i, text in enumerate(texts):
-                values = np.fromstring(text, sep=_SEP) if numeric[i] else text.split(_SEP)
-                if len(values) != count:
-                    raise ValueError(f"a value in {table}.{columns[i]} contains U+001F")
-                parts[i].append(values)
-    return [
-        np.concatenate([np.empty(0), *chunks]) if number else [v for chunk in chunks for v in chunk]
-        for chunks, number in zip(parts, numeric, strict=True)
-    ]
+_TIERS = tuple(sorted(set(chpl_tiers().values())))
+_KNOWN = ", ".join(f"'{name}'" for name in KINDS)
+_LINKS = [
+    Column("t.source_key"), Column("t.target_key"), Column(_codes("t.type", KINDS)),
+    Column("t.start_date", "start"), Column("t.end_date", "end"),
+    Column("t.share_low", "real"), Column("t.share_high", "real"),
+]  # fmt: skip
+_SHIPMENTS = [
+    Column("t.exporter_key"), Column("t.importer_key"),
+    Column("COALESCE(t.declarant_key, 0)"),  # 0 is no key: a shipment without a declarant
+    Column("t.date", "start"), Column("COALESCE(CAST(t.hs6 AS INTEGER), -1)"),
+    Column(_codes("t.chpl_tier", _TIERS)), Column("t.value", "real"), Column("t.quantity", "real"),
+]  # fmt: skip
+_ENTITIES = [Column("t.key"), Column(_codes("t.schema", SCHEMAS)), Column("t.country", "text")]
+_CLUSTERS = [Column("t.entity_key"), Column("t.canonical_key")]
+_RECORD_KEYS = [Column("t.key"), Column("t.id", "text")]
 
 
-def _days(values: list[str], *, end: bool) -> IntArray:
-    """Day numbers of ISO dates, widening partial ones (module docstring); empty or bad -> open."""
-    text = np.array(values, dtype="U10")
-    lengths = np.char.str_len(text)
-    days = np.full(len(text), OPEN_END if end else OPEN_START, dtype=np.int64)
-    for length, unit in ((4, "Y"), (7, "M"), (10, "D")):
-        chosen = lengths == length
-        if not chosen.any():
-            continue
-        try:
-            parsed = text[chosen].astype(f"datetime64[{unit}]")
-        except ValueError:
-            parsed = np.array(
-                [_one_date(v, unit) for v in text[chosen]], dtype=f"datetime64[{unit}]"
-            )
-        if end and unit != "D":
-            # The last day of the year or month: the first day of the next one, minus one.
-            parsed = (parsed + 1).astype("datetime64[D]") - 1
-        found = parsed.astype("datetime64[D]").astype(np.int64)
-        known = ~np.isnat(parsed)
-        days[np.flatnonzero(chosen)[known]] = found[known]
-    return days.astype(np.int32)
+def _read_links(connection: Any) -> list[Any]:
+    return table(connection, "link_edges", _LINKS,
+                 f"t.target_key IS NOT NULL AND t.type IN ({_KNOWN})")  # fmt: skip
 
 
-def _one_date(value: str, unit: str) -> Any:
-    """One date parsed alone (after the whole column failed), NaT when it is not a date."""
-    try:
-        return np.array([value]).astype(f"datetime64[{unit}]")[0]
-    except ValueError:
-        return np.array(["NaT"]).astype(f"datetime64[{unit}]")[0]
+def _read_shipments(connection: Any) -> list[Any]:
+    return table(connection, "shipment_edges", _SHIPMENTS,
+                 "t.exporter_key IS NOT NULL AND t.importer_key IS NOT NULL")  # fmt: skip
 
 
+def _read_entities(connection: Any) -> list[Any]:
+    """Keys, schema codes, and country codes with their vocabulary."""
+    keys, schema, countries = table(connection, "entity_nodes", _ENTITIES)
+    return [keys, schema, *_country_codes(countries)]
+
+
+def _read_keys(connection: Any) -> list[Any]:
+    """Cluster keys (record, canonical), and every record key with its id (an object array)."""
+    keys, ids = table(connection, "record_keys", _RECORD_KEYS)
+    # A record that is its own canonical record needs no row: every key maps to itself first.
+    clusters = table(connection, "cluster_keys", _CLUSTERS, "t.entity_key != t.canonical_key")
+    return [*clusters, keys, np.array(ids, dtype=object)]
+
+
+@dataclass(frozen=True, slots=True)
 class _Nodes:
-    """Canonical node numbering: entity records in workspace order, then ids only edges name.
+    """Canonical node numbering: the canonical ids of entity records in the order of the records'
+    keys, then the ids that only edges name, in the order the edges name them.
 
-    Numbering in the order records were stored (not sorted by id) avoids sorting a million
-    strings; it is the same for the same workspace.
-    """
+    Numbering in key order (not sorted by id) avoids sorting a million strings; it is the same
+    for the same workspace. Everything here is by record key (``record_keys``)."""
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.canon = dict(workspace.iterate("SELECT entity_id, canonical_id FROM clusters"))
-        self.records, self.schema_names, self.country_names = _scan(
-            workspace, "entities", ["id", "schema", "country"]
-        )
-        # dict.fromkeys keeps the first appearance of each canonical id, in order.
-        self.index = {
-            entity: i for i, entity in enumerate(dict.fromkeys(self.canonical(self.records)))
-        }
-        self.ids = list(self.index)
+    canon: Int64Array
+    """Per record key, the key of its canonical id (itself when resolution did not merge it)."""
+    node: Int64Array
+    """Per record key, its node number (-1: not a node; key 0 is "no record")."""
+    keys: Int64Array
+    """Per node, the key of its canonical id."""
 
-    def canonical(self, records: list[str]) -> list[str]:
-        if not self.canon:
-            return records
-        get = self.canon.get
-        return [get(record, record) for record in records]
+    @classmethod
+    def number(
+        cls, record_keys: Int64Array, clusters: tuple[Int64Array, Int64Array],
+        records: Int64Array, ends: Sequence[Int64Array],
+    ) -> _Nodes:  # fmt: skip
+        """Number the nodes: ``records`` are the keys of the entity records in key order,
+        ``ends`` the keys the edges name (0: none), in the order they name them."""
+        canon = np.arange(int(record_keys.max(initial=0)) + 1, dtype=np.int64)
+        canon[clusters[0]] = clusters[1]
+        seen = np.zeros(len(canon), dtype=np.bool_)
+        seen[0] = True  # key 0: no record (a shipment without a declarant)
+        own = first_appearances(canon[records], seen)
+        extra = first_appearances(canon[np.concatenate([np.empty(0, np.int64), *ends])], seen)
+        node = np.full(len(canon), -1, dtype=np.int64)
+        node[own] = np.arange(len(own))
+        node[extra] = np.arange(len(own), len(own) + len(extra))
+        return cls(canon, node, np.concatenate([own, extra]))
 
-    def numbers(self, records: list[str]) -> IntArray:
-        """Node numbers of record ids, adding a node for any id without an entity record; -1 for
-        an empty id (no declarant)."""
-        canonical = self.canonical(records)
-        get = self.index.get
-        found = np.fromiter(map(get, canonical, repeat(-1)), dtype=np.int32, count=len(canonical))
-        for position in np.flatnonzero(found < 0).tolist():
-            entity = canonical[position]
-            if entity:
-                found[position] = self.index.setdefault(entity, len(self.ids))
-                if found[position] == len(self.ids):
-                    self.ids.append(entity)
+    def of(self, keys: Int64Array) -> Int64Array:
+        """Node numbers of record keys (-1 for key 0: no record)."""
+        found: Int64Array = self.node[self.canon[keys]]
         return found
 
 
-def _codes_of(
-    names: list[str], known: tuple[str, ...] | None = None
-) -> tuple[Int64Array, tuple[str, ...]]:
-    """Codes of a column of names: positions in ``known``, or in the sorted distinct names."""
-    values, inverse = np.unique(np.array(names, dtype=str), return_inverse=True)
-    vocabulary = tuple(str(v) for v in values if v)
-    table = known if known is not None else vocabulary
-    lookup = np.array(
-        [table.index(str(v)) if str(v) in table else -1 for v in values], dtype=np.int64
-    )
-    return lookup[inverse.reshape(-1)] if len(values) else np.empty(0, np.int64), vocabulary
+def _country_codes(names: list[str]) -> tuple[Int64Array, tuple[str, ...]]:
+    """Codes of a column of country names: positions in their sorted vocabulary, -1 for none."""
+    vocabulary = tuple(sorted(set(names) - {""}))
+    lookup = {name: code for code, name in enumerate(vocabulary)}
+    lookup[""] = -1
+    codes = np.fromiter(map(lookup.__getitem__, names), dtype=np.int64, count=len(names))
+    return codes, vocabulary
 
 
 def _node_attributes(
-    nodes: _Nodes,
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int16], tuple[str, ...]]:
+    node: Int64Array, schema: Int64Array, country: Int64Array, canonical: npt.NDArray[np.bool_],
+    count: int,
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int16]]:  # fmt: skip
     """Schema and country per node: the first record that knows, the canonical record first.
 
     As in ``lookup.entity_view``, a specific schema beats ``LegalEntity``.
     """
-    node = nodes.numbers(nodes.records).astype(np.int64)
-    schema, _ = _codes_of(nodes.schema_names, SCHEMAS)
-    country, countries = _codes_of(nodes.country_names)
-    count = len(nodes.ids)
     schema_out = np.full(count, -1, dtype=np.int8)
     country_out = np.full(count, -1, dtype=np.int16)
-    if not nodes.canon:
+    if canonical.all():
         # Unresolved: one record per node, nothing to choose.
         schema_out[node], country_out[node] = schema, country
-        return schema_out, country_out, countries
-    canonical = np.array(
-        [nodes.ids[n] == r for n, r in zip(node.tolist(), nodes.records, strict=True)]
-    )
+        return schema_out, country_out
     vague = SCHEMAS.index("LegalEntity")
     for values, unknown, out in (
         (schema, (schema == vague) * 1 + (schema < 0) * 2, schema_out),
         (country, (country < 0) * 1, country_out),
     ):
-        # Sort each node's records: known values first, then the canonical record; take the first.
-        order = np.lexsort((~canonical, unknown, node))
-        first = np.unique(node[order], return_index=True)[1]
-        out[node[order][first]] = values[order][first]
-    return schema_out, country_out, countries
+        # Known values first, then the canonical record, then the first record stored.
+        first_known(node, unknown * 2 + ~canonical, values, out)
+    return schema_out, country_out
 
 
 def sanctioned_nodes(
@@ -218,58 +184,32 @@ def sanctioned_nodes(
     return flags
 
 
-_LINK_COLUMNS = [
-    "source_id", "target_id", "#" + _codes("type", KINDS), "start_date", "end_date",
-    "#CASE WHEN share_known THEN share_low END", "#CASE WHEN share_known THEN share_high END",
-]  # fmt: skip
-_SHIPMENT_COLUMNS = [
-    "exporter_id", "importer_id", "declarant_id", "date", "#COALESCE(CAST(hs6 AS INTEGER), -1)",
-    "#" + _codes("chpl_tier", sorted(set(chpl_tiers().values()))), "#value", "#quantity",
-]  # fmt: skip
-
-
-def _links(raw: list[Any], nodes: _Nodes) -> npt.NDArray[np.float64]:
-    """Link rows: source, target, kind, start, end, share low, share high."""
-    columns: list[npt.NDArray[Any]] = [
-        nodes.numbers(raw[0]), nodes.numbers(raw[1]), raw[2],
-        _days(raw[3], end=False), _days(raw[4], end=True), raw[5], raw[6],
-    ]  # fmt: skip
-    return np.column_stack(columns).astype(np.float64).reshape(-1, 7)
-
-
-def _shipments(raw: list[Any], nodes: _Nodes, tiers: tuple[str, ...]) -> npt.NDArray[np.float64]:
-    """Shipment rows: exporter, importer, declarant (-1), day, HS-6 (-1), tier, value, quantity."""
-    columns: list[npt.NDArray[Any]] = [
-        nodes.numbers(raw[0]), nodes.numbers(raw[1]), nodes.numbers(raw[2]),
-        _days(raw[3], end=False), raw[4],
-        raw[5],
-        raw[6], raw[7],
-    ]  # fmt: skip
-    return np.column_stack(columns).astype(np.float64).reshape(-1, 8)
-
-
-def _declared(shipments: npt.NDArray[np.float64], nodes: int) -> npt.NDArray[np.float64]:
+def _declared(shipments: Sequence[npt.NDArray[Any]], nodes: int) -> list[npt.NDArray[Any]]:
     """One DECLARED edge per (declarant, party) pair: first and last day, shipment count.
 
-    Rows: declarant, party, first day, last day, count.
+    ``shipments`` are the columns of :func:`assemble`'s shipment rows; returns the columns
+    declarant, party, first day, last day, count.
     """
-    declarant = shipments[:, 2].astype(np.int64)
+    declarant = shipments[2].astype(np.int64)
     has = declarant >= 0
     pairs_from = np.concatenate([declarant[has], declarant[has]])
-    pairs_to = np.concatenate([shipments[has, 0], shipments[has, 1]]).astype(np.int64)
-    days = np.concatenate([shipments[has, 3], shipments[has, 3]]).astype(np.int64)
+    pairs_to = np.concatenate([shipments[0][has], shipments[1][has]]).astype(np.int64)
+    days = np.concatenate([shipments[3][has], shipments[3][has]]).astype(np.int64)
     key = pairs_from * nodes + pairs_to
     order = np.argsort(key, kind="stable")
-    unique, first, counts = np.unique(key[order], return_index=True, return_counts=True)
-    if len(unique) == 0:
-        return np.empty((0, 5))
+    ordered = key[order]
+    if len(ordered) == 0:
+        return [np.empty(0, np.int64) for _ in range(5)]
+    first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    unique = ordered[first]
+    counts = np.diff(np.append(first, len(ordered)))
     sorted_days = days[order]
     # Open (unknown) days must not decide the span: swap the sentinel for the other extreme.
     low = np.minimum.reduceat(np.where(sorted_days == OPEN_START, OPEN_END, sorted_days), first)
     high = np.maximum.reduceat(sorted_days, first)
     low = np.where(low == OPEN_END, OPEN_START, low)
     high = np.where(high == OPEN_START, OPEN_END, high)
-    return np.column_stack([unique // nodes, unique % nodes, low, high, counts]).astype(np.float64)
+    return [unique // nodes, unique % nodes, low, high, counts]
 
 
 def build(workspace: Workspace, *, as_of: str | None = None) -> CSRGraph:
@@ -288,33 +228,39 @@ def build(workspace: Workspace, *, as_of: str | None = None) -> CSRGraph:
     """
     day = as_of or date.today().isoformat()
     date.fromisoformat(day)  # a bad date fails here, with the value in the message
-    tiers = tuple(sorted(set(chpl_tiers().values())))
-    known = ", ".join(f"'{name}'" for name in KINDS)
-    raw_links = _scan(workspace, "links", _LINK_COLUMNS,
-                      f"target_id IS NOT NULL AND type IN ({known})")  # fmt: skip
-    raw_shipments = _scan(workspace, "shipments", _SHIPMENT_COLUMNS,
-                          "exporter_id IS NOT NULL AND importer_id IS NOT NULL")  # fmt: skip
-    nodes = _Nodes(workspace)
-    links = _links(raw_links, nodes)
-    del raw_links  # the strings are the biggest thing in memory here
-    shipments = _shipments(raw_shipments, nodes, tiers)
-    del raw_shipments
-    # After the edges, which may have added nodes that have no entity record.
-    schema, country, countries = _node_attributes(nodes)
-    sanctioned = sanctioned_nodes(workspace, nodes.index, day)
-    declared = _declared(shipments, len(nodes.ids))
-    return assemble(
-        nodes.ids,
+    # Longest first, so that the two connections finish about together.
+    links, shipments, keys, entities = in_parallel(
+        workspace, [_read_links, _read_shipments, _read_keys, _read_entities]
+    )
+    cluster_entity, cluster_canonical, record_keys, record_ids = keys
+    nodes = _Nodes.number(
+        record_keys, (cluster_entity, cluster_canonical), entities[0],
+        [links[0], links[1], shipments[0], shipments[1], shipments[2]],
+    )  # fmt: skip
+    positions = np.zeros(len(nodes.canon), dtype=np.int64)
+    positions[record_keys] = np.arange(len(record_keys))
+    ids: list[str] = record_ids[positions[nodes.keys]].tolist()
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    schema, country = _node_attributes(
+        nodes.of(entities[0]), entities[1], entities[2], nodes.canon[entities[0]] == entities[0],
+        len(ids),
+    )  # fmt: skip
+    countries = entities[3]
+    link_columns = [nodes.of(links[0]), nodes.of(links[1]), *links[2:]]
+    ship_columns = [nodes.of(shipments[0]), nodes.of(shipments[1]), nodes.of(shipments[2]),
+                    *shipments[3:]]  # fmt: skip
+    return _from_columns(
+        ids,
         schema,
         country,
         countries,
-        sanctioned,
+        sanctioned_nodes(workspace, index, day),
         day,
-        links,
-        shipments,
-        declared,
-        tiers,
-        index=nodes.index,
+        link_columns,
+        ship_columns,
+        _declared(ship_columns, len(ids)),
+        _TIERS,
+        index,
     )
 
 
@@ -340,32 +286,61 @@ def assemble(
     day, HS-6, tier code, value, quantity; ``declared`` declarant, party, first day, last day,
     count. Edges are concatenated in that order, sorted by source and indexed both ways.
     """
-    n_links, n_ships = len(links), len(shipments)
-    nan = np.full(n_ships + len(declared), np.nan)
-    source = np.concatenate([links[:, 0], shipments[:, 0], declared[:, 0]]).astype(np.int32)
-    target = np.concatenate([links[:, 1], shipments[:, 1], declared[:, 1]]).astype(np.int32)
+    return _from_columns(
+        ids, schema, country, countries, sanctioned, day,
+        [links[:, i] for i in range(7)], [shipments[:, i] for i in range(8)],
+        [declared[:, i] for i in range(5)],
+        tiers, index if index is not None else {entity: i for i, entity in enumerate(ids)},
+    )  # fmt: skip
+
+
+def _from_columns(
+    ids: list[str],
+    schema: npt.NDArray[np.int8],
+    country: npt.NDArray[np.int16],
+    countries: tuple[str, ...],
+    sanctioned: npt.NDArray[np.bool_],
+    day: str,
+    links: Sequence[npt.NDArray[Any]],
+    shipments: Sequence[npt.NDArray[Any]],
+    declared: Sequence[npt.NDArray[Any]],
+    tiers: tuple[str, ...],
+    index: dict[str, int],
+) -> CSRGraph:
+    """:func:`assemble` from the columns of its rows (any numeric dtype)."""
+    n_links, n_ships, n_declared = len(links[0]), len(shipments[0]), len(declared[0])
+    nodes = len(ids)
+    nan = np.full(n_ships + n_declared, np.nan, dtype=np.float32)
+    source = np.concatenate([links[0], shipments[0], declared[0]]).astype(np.int32)
+    target = np.concatenate([links[1], shipments[1], declared[1]]).astype(np.int32)
     kind = np.concatenate(
-        [links[:, 2], np.full(n_ships, _SHIPPED), np.full(len(declared), _DECLARED)]
-    ).astype(np.int8)
-    start = np.concatenate([links[:, 3], shipments[:, 3], declared[:, 2]])
-    ship_end = np.where(shipments[:, 3] == OPEN_START, OPEN_END, shipments[:, 3])
-    end = np.concatenate([links[:, 4], ship_end, declared[:, 3]])
-    low = np.concatenate([links[:, 5], nan]).astype(np.float32)
-    high = np.concatenate([links[:, 6], nan]).astype(np.float32)
-    order = np.argsort(source, kind="stable")
+        [links[2].astype(np.int8), np.full(n_ships, _SHIPPED, np.int8),
+         np.full(n_declared, _DECLARED, np.int8)]
+    )  # fmt: skip
+    ship_day = shipments[3]
+    ship_end = np.where(ship_day == OPEN_START, OPEN_END, ship_day)
+    start = np.concatenate([links[3], ship_day, declared[2]]).astype(np.int32)
+    end = np.concatenate([links[4], ship_end, declared[3]]).astype(np.int32)
+    low = np.concatenate([links[5].astype(np.float32), nan])
+    high = np.concatenate([links[6].astype(np.float32), nan])
+    order = stable_order(source, nodes)
     new_id = np.empty(len(order), dtype=np.int64)
     new_id[order] = np.arange(len(order))
+    # The rows of shipments and DECLARED edges in edge order: where the sorted order has them.
+    ship_order = order[(order >= n_links) & (order < n_links + n_ships)] - n_links
     ship_edge = new_id[n_links : n_links + n_ships]
-    ship_order = np.argsort(ship_edge)
+    decl_order = order[order >= n_links + n_ships] - n_links - n_ships
     decl_edge = new_id[n_links + n_ships :]
-    decl_order = np.argsort(decl_edge)
-    nodes = len(ids)
     source, target = source[order], target[order]
-    in_edge = np.argsort(target, kind="stable").astype(np.int32)
-    ship = shipments[ship_order]
+    in_edge = stable_order(target, nodes).astype(np.int32)
+
+    def ship(column: int, dtype: type) -> npt.NDArray[Any]:
+        values: npt.NDArray[Any] = np.asarray(shipments[column])[ship_order].astype(dtype)
+        return values
+
     return CSRGraph(
         ids=ids,
-        index=index if index is not None else {entity: i for i, entity in enumerate(ids)},
+        index=index,
         schema=schema,
         country=country,
         countries=countries,
@@ -374,8 +349,8 @@ def assemble(
         source=source,
         target=target,
         kind=kind[order],
-        start=start[order].astype(np.int32),
-        end=end[order].astype(np.int32),
+        start=start[order],
+        end=end[order],
         share_low=low[order],
         share_high=high[order],
         out_ptr=_pointers(source, nodes),
@@ -383,15 +358,15 @@ def assemble(
         in_source=source[in_edge],
         in_edge=in_edge,
         shipment_edge=ship_edge[ship_order].astype(np.int32),
-        shipment_day=ship[:, 3].astype(np.int32),
-        shipment_hs6=ship[:, 4].astype(np.int32),
-        shipment_tier=ship[:, 5].astype(np.int8),
-        shipment_value=ship[:, 6].astype(np.float32),
-        shipment_quantity=ship[:, 7].astype(np.float32),
-        shipment_declarant=ship[:, 2].astype(np.int32),
+        shipment_day=ship(3, np.int32),
+        shipment_hs6=ship(4, np.int32),
+        shipment_tier=ship(5, np.int8),
+        shipment_value=ship(6, np.float32),
+        shipment_quantity=ship(7, np.float32),
+        shipment_declarant=ship(2, np.int32),
         tiers=tiers,
         declared_edge=decl_edge[decl_order].astype(np.int32),
-        declared_count=declared[decl_order, 4].astype(np.int32),
+        declared_count=declared[4][decl_order].astype(np.int32),
     )
 
 

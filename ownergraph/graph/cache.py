@@ -4,8 +4,9 @@ Building the graph of a registry-sized workspace reads every entity, link and sh
 ten seconds for a million entities); every ``paths``, ``trace`` or ``brokers`` would pay that.
 :func:`load` keeps the arrays in ``<workspace>.graph.npz`` and reuses them while the workspace's
 *stamp* is unchanged: the schema version, the last load (every load, re-load or interrupted load
-adds a ``loads`` row) and the resolution (how many records ``clusters`` maps, and when it last
-ran). The flags that depend on the as-of day (``sanctioned``) are recomputed on every load.
+adds a ``loads`` row) and the resolution (how many records ``clusters`` maps, when it last ran,
+and a checksum of the mapping). The flags that depend on the as-of day (``sanctioned``) are
+recomputed on every load.
 A workspace changed behind ownergraph's back (by hand, in SQL) needs ``load(..., fresh=True)``
 or the file deleted; the CLI's ``--rebuild`` does that.
 """
@@ -37,7 +38,14 @@ def stamp(workspace: Workspace) -> str:
     version = workspace.query("PRAGMA user_version")[0][0]
     last_load = workspace.query("SELECT max(id), count(*) FROM loads")[0]
     clusters = workspace.query("SELECT count(*), max(resolved_at) FROM clusters")[0]
-    return f"v{version}|loads {last_load[0]} {last_load[1]}|clusters {clusters[0]} {clusters[1]}"
+    # A checksum of the mapping itself: two resolutions within one second can differ.
+    mapping = workspace.query(
+        "SELECT total((entity_key % 1000003) * (canonical_key % 999983)) FROM cluster_keys"
+    )[0][0]
+    return (
+        f"v{version}|loads {last_load[0]} {last_load[1]}|clusters {clusters[0]} {clusters[1]} "
+        f"{mapping:.0f}"
+    )
 
 
 def load(workspace: Workspace, *, as_of: str | None = None, fresh: bool = False) -> CSRGraph:

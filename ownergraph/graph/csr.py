@@ -2,7 +2,7 @@
 
 Layout (all arrays are numpy; ``n`` nodes, ``m`` edges, ``k`` shipments):
 
-- nodes ``0..n-1`` are canonical entity ids in sorted order (``ids``, ``index`` maps back);
+- nodes ``0..n-1`` are canonical entity ids (``ids``, ``index`` maps back; order: see ``build``);
   ``schema`` (int8, position in ``ENTITY_KINDS``, -1 unknown), ``country`` (int16, position in
   ``countries``, -1 unknown), ``sanctioned`` (bool: an active listing on ``as_of``).
 - edges ``0..m-1`` are sorted by source node, so the out-adjacency of node ``v`` is simply the

@@ -194,6 +194,206 @@ MIGRATIONS: tuple[str, ...] = (
         sql         TEXT NOT NULL
     );
     """,
+    # 2: integer keys for record ids, and narrow copies of what the graph reads, kept by triggers.
+    # ``record_keys`` numbers every id a record has or names, once and for good; the copies refer
+    # to records and ends by those numbers, so the graph is built from numbers in narrow rows
+    # instead of mapping millions of strings read from wide ones (docs/architecture.md).
+    # ``INSERT OR IGNORE`` skips NULL ids (NOT NULL) as well as ids already keyed.
+    """
+    CREATE TABLE record_keys (
+        key         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE entity_nodes (
+        key         INTEGER PRIMARY KEY,       -- record_keys.key of entities.id
+        schema      TEXT NOT NULL,
+        country     TEXT
+    );
+    CREATE TABLE link_edges (
+        key         INTEGER PRIMARY KEY,       -- in the order the links were stored
+        type        TEXT NOT NULL,
+        source_key  INTEGER NOT NULL,
+        target_key  INTEGER,
+        start_date  TEXT,
+        end_date    TEXT,
+        share_low   REAL,                      -- NULL unless a share was stated
+        share_high  REAL,
+        id          TEXT NOT NULL UNIQUE       -- links.id
+    );
+    CREATE TABLE shipment_edges (
+        key         INTEGER PRIMARY KEY,       -- in the order the shipments were stored
+        exporter_key INTEGER,
+        importer_key INTEGER,
+        declarant_key INTEGER,
+        date        TEXT,
+        hs6         TEXT,
+        chpl_tier   TEXT,
+        value       REAL,
+        quantity    REAL,
+        id          TEXT NOT NULL UNIQUE       -- shipments.id
+    );
+    CREATE TABLE cluster_keys (
+        entity_key  INTEGER PRIMARY KEY,
+        canonical_key INTEGER NOT NULL
+    );
+    -- Entity ids first, in the order they were stored (the graph numbers its nodes in key order),
+    -- then the ids other records name.
+    INSERT INTO record_keys (id) SELECT id FROM entities ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT source_id FROM links ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT target_id FROM links ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT exporter_id FROM shipments ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT importer_id FROM shipments ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT declarant_id FROM shipments ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT entity_id FROM clusters ORDER BY rowid;
+    INSERT OR IGNORE INTO record_keys (id) SELECT canonical_id FROM clusters ORDER BY rowid;
+    INSERT INTO entity_nodes SELECT
+            (SELECT key FROM record_keys WHERE id = t.id), t.schema, t.country
+        FROM entities AS t ORDER BY t.rowid;
+    INSERT INTO link_edges SELECT
+            NULL, t.type,
+            (SELECT key FROM record_keys WHERE id = t.source_id),
+            (SELECT key FROM record_keys WHERE id = t.target_id), t.start_date, t.end_date,
+            CASE WHEN t.share_known THEN t.share_low END,
+            CASE WHEN t.share_known THEN t.share_high END, t.id
+        FROM links AS t ORDER BY t.rowid;
+    INSERT INTO shipment_edges SELECT
+            NULL,
+            (SELECT key FROM record_keys WHERE id = t.exporter_id),
+            (SELECT key FROM record_keys WHERE id = t.importer_id),
+            (SELECT key FROM record_keys WHERE id = t.declarant_id),
+            t.date, t.hs6, t.chpl_tier, t.value, t.quantity, t.id
+        FROM shipments AS t ORDER BY t.rowid;
+    INSERT INTO cluster_keys SELECT
+            (SELECT key FROM record_keys WHERE id = t.entity_id),
+            (SELECT key FROM record_keys WHERE id = t.canonical_id)
+        FROM clusters AS t ORDER BY t.rowid;
+    -- No conflict clauses in the triggers: an upsert's own would override them. A NULL id is
+    -- never keyed (NULL NOT IN ... is not true).
+    CREATE TRIGGER entities_to_entity_nodes
+        AFTER INSERT ON entities BEGIN
+        INSERT INTO record_keys (id) SELECT new.id
+            WHERE new.id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM entity_nodes WHERE key = (SELECT key FROM record_keys WHERE id = new.id);
+        INSERT INTO entity_nodes
+            VALUES ((SELECT key FROM record_keys WHERE id = new.id), new.schema, new.country);
+    END;
+    CREATE TRIGGER entities_to_entity_nodes_updated
+        AFTER UPDATE OF id, schema, country ON entities BEGIN
+        DELETE FROM entity_nodes WHERE key = (SELECT key FROM record_keys WHERE id = old.id);
+        INSERT INTO record_keys (id) SELECT new.id
+            WHERE new.id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM entity_nodes WHERE key = (SELECT key FROM record_keys WHERE id = new.id);
+        INSERT INTO entity_nodes
+            VALUES ((SELECT key FROM record_keys WHERE id = new.id), new.schema, new.country);
+    END;
+    CREATE TRIGGER entities_to_entity_nodes_deleted
+        AFTER DELETE ON entities BEGIN
+        DELETE FROM entity_nodes WHERE key = (SELECT key FROM record_keys WHERE id = old.id);
+    END;
+    CREATE TRIGGER links_to_link_edges
+        AFTER INSERT ON links BEGIN
+        INSERT INTO record_keys (id) SELECT new.source_id
+            WHERE new.source_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.target_id
+            WHERE new.target_id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM link_edges WHERE id = new.id;
+        INSERT INTO link_edges
+            (type, source_key, target_key, start_date, end_date, share_low, share_high, id)
+            VALUES (new.type, (SELECT key FROM record_keys WHERE id = new.source_id),
+            (SELECT key FROM record_keys WHERE id = new.target_id), new.start_date, new.end_date,
+            CASE WHEN new.share_known THEN new.share_low END,
+            CASE WHEN new.share_known THEN new.share_high END, new.id);
+    END;
+    CREATE TRIGGER links_to_link_edges_updated
+        AFTER UPDATE OF id, type, source_id, target_id, start_date, end_date, share_low,
+        share_high, share_known ON links BEGIN
+        -- In place: an edge keeps its position when its record changes.
+        INSERT INTO record_keys (id) SELECT new.source_id
+            WHERE new.source_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.target_id
+            WHERE new.target_id NOT IN (SELECT id FROM record_keys);
+        UPDATE link_edges
+            SET (type, source_key, target_key, start_date, end_date, share_low, share_high, id) =
+            (new.type, (SELECT key FROM record_keys WHERE id = new.source_id),
+            (SELECT key FROM record_keys WHERE id = new.target_id), new.start_date, new.end_date,
+            CASE WHEN new.share_known THEN new.share_low END,
+            CASE WHEN new.share_known THEN new.share_high END, new.id)
+            WHERE id = old.id;
+    END;
+    CREATE TRIGGER links_to_link_edges_deleted
+        AFTER DELETE ON links BEGIN
+        DELETE FROM link_edges WHERE id = old.id;
+    END;
+    CREATE TRIGGER shipments_to_shipment_edges
+        AFTER INSERT ON shipments BEGIN
+        INSERT INTO record_keys (id) SELECT new.exporter_id
+            WHERE new.exporter_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.importer_id
+            WHERE new.importer_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.declarant_id
+            WHERE new.declarant_id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM shipment_edges WHERE id = new.id;
+        INSERT INTO shipment_edges
+            (exporter_key, importer_key, declarant_key, date, hs6, chpl_tier, value, quantity, id)
+            VALUES ((SELECT key FROM record_keys WHERE id = new.exporter_id),
+            (SELECT key FROM record_keys WHERE id = new.importer_id),
+            (SELECT key FROM record_keys WHERE id = new.declarant_id),
+            new.date, new.hs6, new.chpl_tier, new.value, new.quantity, new.id);
+    END;
+    CREATE TRIGGER shipments_to_shipment_edges_updated
+        AFTER UPDATE OF id, exporter_id, importer_id, declarant_id, date, hs6, chpl_tier,
+        value, quantity ON shipments BEGIN
+        -- In place: an edge keeps its position when its record changes.
+        INSERT INTO record_keys (id) SELECT new.exporter_id
+            WHERE new.exporter_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.importer_id
+            WHERE new.importer_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.declarant_id
+            WHERE new.declarant_id NOT IN (SELECT id FROM record_keys);
+        UPDATE shipment_edges SET
+            (exporter_key, importer_key, declarant_key, date, hs6, chpl_tier, value, quantity, id) =
+            ((SELECT key FROM record_keys WHERE id = new.exporter_id),
+            (SELECT key FROM record_keys WHERE id = new.importer_id),
+            (SELECT key FROM record_keys WHERE id = new.declarant_id),
+            new.date, new.hs6, new.chpl_tier, new.value, new.quantity, new.id)
+            WHERE id = old.id;
+    END;
+    CREATE TRIGGER shipments_to_shipment_edges_deleted
+        AFTER DELETE ON shipments BEGIN
+        DELETE FROM shipment_edges WHERE id = old.id;
+    END;
+    CREATE TRIGGER clusters_to_cluster_keys
+        AFTER INSERT ON clusters BEGIN
+        INSERT INTO record_keys (id) SELECT new.entity_id
+            WHERE new.entity_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.canonical_id
+            WHERE new.canonical_id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM cluster_keys
+            WHERE entity_key = (SELECT key FROM record_keys WHERE id = new.entity_id);
+        INSERT INTO cluster_keys
+            VALUES ((SELECT key FROM record_keys WHERE id = new.entity_id),
+                    (SELECT key FROM record_keys WHERE id = new.canonical_id));
+    END;
+    CREATE TRIGGER clusters_to_cluster_keys_updated
+        AFTER UPDATE OF entity_id, canonical_id ON clusters BEGIN
+        DELETE FROM cluster_keys
+            WHERE entity_key = (SELECT key FROM record_keys WHERE id = old.entity_id);
+        INSERT INTO record_keys (id) SELECT new.entity_id
+            WHERE new.entity_id NOT IN (SELECT id FROM record_keys);
+        INSERT INTO record_keys (id) SELECT new.canonical_id
+            WHERE new.canonical_id NOT IN (SELECT id FROM record_keys);
+        DELETE FROM cluster_keys
+            WHERE entity_key = (SELECT key FROM record_keys WHERE id = new.entity_id);
+        INSERT INTO cluster_keys
+            VALUES ((SELECT key FROM record_keys WHERE id = new.entity_id),
+                    (SELECT key FROM record_keys WHERE id = new.canonical_id));
+    END;
+    CREATE TRIGGER clusters_to_cluster_keys_deleted
+        AFTER DELETE ON clusters BEGIN
+        DELETE FROM cluster_keys
+            WHERE entity_key = (SELECT key FROM record_keys WHERE id = old.entity_id);
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -213,6 +213,51 @@ class Workspace:
                 db.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
                 db.execute("DELETE FROM deferred_indexes WHERE name = ?", (name,))
 
+    def replace_clusters(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Replace the whole resolution: ``(entity_id, canonical_id, explanation, resolved_at)``
+        rows, in one transaction.
+
+        Row by row, each insert would fire the triggers that keep ``cluster_keys`` (the integer
+        copy the graph reads) in step: several index operations a row, five times the cost of
+        the write itself at a million records. A resolution rewrites every row, so inside the
+        transaction the triggers are set aside, ``cluster_keys`` is rebuilt by set-based
+        statements that give the keys the triggers would, and the triggers are put back; a
+        crash rolls all of it back.
+        """
+        with self.transaction() as db:
+            triggers = db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ("clusters",),
+            ).fetchall()
+            for name, _ in triggers:
+                db.execute(f'DROP TRIGGER "{name}"')
+            db.execute("DELETE FROM clusters")
+            db.executemany(
+                "INSERT INTO clusters (entity_id, canonical_id, explanation, resolved_at) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("DELETE FROM cluster_keys")
+            keyed = (
+                "INSERT INTO cluster_keys SELECT member.key, canonical.key FROM clusters AS t "
+                "JOIN record_keys AS member ON member.id = t.entity_id "
+                "JOIN record_keys AS canonical ON canonical.id = t.canonical_id ORDER BY t.rowid"
+            )
+            written = db.execute(keyed).rowcount
+            if written != db.execute("SELECT count(*) FROM clusters").fetchone()[0]:
+                # Ids without a key yet (a resolution names loaded records, so rarely): number
+                # them in the order the insert trigger would have, then key every row again.
+                db.execute("DELETE FROM cluster_keys")
+                db.execute(
+                    "INSERT OR IGNORE INTO record_keys (id) SELECT id FROM ("
+                    " SELECT rowid AS position, 0 AS side, entity_id AS id FROM clusters"
+                    " UNION ALL SELECT rowid, 1, canonical_id FROM clusters"
+                    ") ORDER BY position, side"
+                )
+                db.execute(keyed)
+            for _, sql in triggers:
+                db.execute(sql)
+
     # -- loads -----------------------------------------------------------------------------
 
     def begin_load(self, dataset: str, format_name: str, file: str) -> int:

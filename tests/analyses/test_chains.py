@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ownergraph.analyses.chains import (
+    SEEDS_PER_PASS,
     EntityFacts,
     TraceOptions,
     reachable_targets,
@@ -416,3 +417,15 @@ def test_each_goods_line_keeps_its_own_time_order() -> None:
         ("trader", "end_user", "2023-03-01", CHIPS, 500),
     ])  # fmt: skip
     assert trace(g, targets_of(g, "end_user")).paths == []
+
+
+def test_reachable_targets_agree_over_several_passes_of_seeds() -> None:
+    # More seeds than one pass takes (SEEDS_PER_PASS), in no order, one repeated, some of them
+    # targets themselves: each still gets exactly its own breadth-first search.
+    g = random_graph(6)
+    targets = {int(n) for n in range(2, g.node_count, 13)}
+    seeds = [*range(g.node_count - 1, -1, -1), 5, 5]
+    ours = reachable_targets(g, seeds, targets, TraceOptions(max_hops=4))
+    assert len(seeds) > 2 * SEEDS_PER_PASS
+    assert ours == nx_reference(g, list(dict.fromkeys(seeds)), targets, 4)
+    assert all(list(found.values()) == sorted(found.values()) for found in ours.values())

@@ -68,7 +68,12 @@ def test_a_new_load_or_resolution_invalidates_it(
     copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extra = tmp_path / "extra.csv"
-    extra.write_text("id,schema,name,country\nNEW1,Company,Newly Loaded LLP,KZ\n", "utf-8")
+    # Two records of one new firm: the next resolution merges them, which changes the graph.
+    extra.write_text(
+        "id,schema,name,country,registration_number\n"
+        "NEW1,Company,Newly Loaded LLP,KZ,123456\nNEW2,Company,Newly Loaded LLP,KZ,123456\n",
+        "utf-8",
+    )
     extra_links = tmp_path / "links.csv"
     extra_links.write_text("source,target,type\nNEW1,synthetic:C0000001,OWNS\n", "utf-8")
     with Workspace(copied) as workspace:
