@@ -18,7 +18,14 @@ refuses a server that scripts/neo4j-test-server did not start, unless ``--yes``.
   push of the unchanged workspace (the incremental no-op).
 - latency: shortest paths, all simple paths of at most 4 hops and a trace from 200 suppliers,
   the same queries on the local backend (graph built once, not counted) and on Neo4j; every
-  answer is compared (shortest: the length).
+  answer is compared (paths: their lengths; trace: the summary). Mean, median and largest time
+  a pair.
+
+``--push once`` pushes once with the Rust extension (for the latency part only), ``--push none``
+uses what the server holds; ``--queries`` picks the latency queries, ``--suppliers 10,50,200``
+runs the trace from several numbers of suppliers, and ``--budget SECONDS`` stops a query kind
+after the pair (or supplier count) that takes either backend past it (the 1M world's answers run
+to minutes a pair). docs/neo4j.md ("Measured") has the commands and figures.
 """
 
 from __future__ import annotations
@@ -81,9 +88,20 @@ def timed(run: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def latency(db: Path, pairs: int) -> None:
-    local = LocalBackend.open(db)
-    remote = Neo4jBackend.connect(Settings.from_env())
+def push_once(db: Path) -> dict[str, Any]:
+    """One fresh push with the Rust extension, in this process (the latency part's data)."""
+    from ownergraph.backends.neo4j import connect
+    from ownergraph.backends.neo4j.push import push, wipe
+    from ownergraph.workspace import Workspace
+
+    settings = Settings.from_env()
+    with connect(settings) as driver, Workspace(db) as workspace:
+        wipe(driver, settings.database)
+        return dict(push(workspace, driver, settings.database).as_dict())
+
+
+def _pairs(local: LocalBackend, pairs: int) -> list[tuple[str, str]]:
+    """``pairs`` (source, target) entities 2 to 4 steps apart along links, seeded."""
     graph = local.graph()
     described = {row[0] for row in local.workspace.query("SELECT id FROM entities LIMIT 200000")}
     chooser = random.Random(3)
@@ -98,32 +116,69 @@ def latency(db: Path, pairs: int) -> None:
             node = int(graph.target[chooser.choice(out)])
         if node != start and {graph.ids[start], graph.ids[node]} <= described:
             chosen.append((graph.ids[start], graph.ids[node]))
-    queries = [("shortest", PathQuery()), ("all simple <= 4", PathQuery(mode="all", max_hops=4))]
-    for name, query in queries:
-        ours = theirs = 0.0
+    return chosen
+
+
+def _spread(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    middle = ordered[len(ordered) // 2]
+    return (f"mean {1000 * sum(ordered) / len(ordered):9.1f} ms, median {1000 * middle:9.1f} ms, "
+            f"max {1000 * ordered[-1]:9.1f} ms")  # fmt: skip
+
+
+def latency(
+    db: Path, pairs: int, kinds: list[str], suppliers: list[int], budget: float | None
+) -> None:
+    """The same queries on both backends, every answer compared; with ``budget``, a query kind
+    stops after the pair (or supplier count) that took either backend past it in total."""
+    local = LocalBackend.open(db)
+    remote = Neo4jBackend.connect(Settings.from_env())
+    local.graph()  # built (or read from its cache) once, not counted
+    chosen = _pairs(local, pairs)
+    queries = {"shortest": PathQuery(), "all": PathQuery(mode="all", max_hops=4)}
+    for kind in kinds:
+        if kind not in queries:
+            continue
+        ours: list[float] = []
+        theirs: list[float] = []
+        found_paths = 0
         for source, target in chosen:
-            seconds, expected = timed(lambda: local.paths(source, target, query))  # noqa: B023
-            ours += seconds
-            seconds, found = timed(lambda: remote.paths(source, target, query))  # noqa: B023
-            theirs += seconds
-            lengths = [len(path["nodes"]) for path in expected["paths"]]
-            assert [len(path["nodes"]) for path in found["paths"]] == lengths, (source, target)
-        print(f"paths {name:<16} local {1000 * ours / pairs:9.1f} ms  neo4j "
-              f"{1000 * theirs / pairs:9.1f} ms  neo4j/local {theirs / ours:6.1f}x  "
-              f"({pairs} pairs, with documents)")  # fmt: skip
-    suppliers = tuple(
-        row[0]
-        for row in local.workspace.query(
-            "SELECT DISTINCT c.canonical_id FROM shipments s JOIN clusters c "
-            "ON c.entity_id = s.exporter_id ORDER BY c.canonical_id LIMIT 200"
+            seconds, expected = timed(lambda: local.paths(source, target, queries[kind]))  # noqa: B023
+            ours.append(seconds)
+            seconds, found = timed(lambda: remote.paths(source, target, queries[kind]))  # noqa: B023
+            theirs.append(seconds)
+            lengths = sorted(len(path["nodes"]) for path in expected["paths"])
+            assert sorted(len(path["nodes"]) for path in found["paths"]) == lengths, (
+                source,
+                target,
+            )
+            found_paths += len(lengths)
+            if budget is not None and max(sum(ours), sum(theirs)) > budget:
+                break
+        print(f"paths {kind:<8} {len(ours)} pairs ({found_paths} paths), with documents:\n"
+              f"  local {_spread(ours)}\n  neo4j {_spread(theirs)}\n"
+              f"  neo4j/local (means) {sum(theirs) / sum(ours):6.1f}x", flush=True)  # fmt: skip
+    if "trace" not in kinds:
+        return
+    for count in suppliers:
+        chosen_suppliers = tuple(
+            row[0]
+            for row in local.workspace.query(
+                "SELECT DISTINCT c.canonical_id FROM shipments s JOIN clusters c "
+                "ON c.entity_id = s.exporter_id ORDER BY c.canonical_id LIMIT ?",
+                (count,),
+            )
         )
-    )
-    query = TraceQuery(options=TraceOptions(suppliers=suppliers), limit=20)
-    ours, expected = timed(lambda: local.trace(query))
-    theirs, found = timed(lambda: remote.trace(query))
-    assert found["summary"] == expected["summary"]
-    print(f"trace (200 suppliers)  local {1000 * ours:9.1f} ms  neo4j {1000 * theirs:9.1f} ms  "
-          f"neo4j/local {theirs / ours:6.1f}x  ({expected['summary']['paths']} paths)")  # fmt: skip
+        query = TraceQuery(options=TraceOptions(suppliers=chosen_suppliers), limit=20)
+        ours_trace, expected = timed(lambda: local.trace(query))  # noqa: B023
+        print(f"trace ({count} suppliers) local {1000 * ours_trace:9.1f} ms "
+              f"({expected['summary']['paths']} paths)", flush=True)  # fmt: skip
+        theirs_trace, found = timed(lambda: remote.trace(query))  # noqa: B023
+        assert found["summary"] == expected["summary"]
+        print(f"trace ({count} suppliers) neo4j {1000 * theirs_trace:9.1f} ms  neo4j/local "
+              f"{theirs_trace / ours_trace:6.1f}x", flush=True)  # fmt: skip
+        if budget is not None and theirs_trace > budget:
+            break
     local.close()
     remote.close()
 
@@ -135,7 +190,29 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "ownergraph-bench-graph")  # fmt: skip
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--yes", action="store_true", help="wipe a server the script did not start")
-    parser.add_argument("--skip-push", action="store_true", help="only the latency part")
+    parser.add_argument(
+        "--push",
+        choices=("compare", "once", "none"),
+        default="compare",
+        help="compare: push with and without the Rust extension (the default); once: one push "
+        "with it (for the latency part); none: use what the server holds",
+    )
+    parser.add_argument(
+        "--queries",
+        default="shortest,all,trace",
+        help="latency queries to run, comma-separated (shortest, all, trace)",
+    )
+    parser.add_argument(
+        "--suppliers",
+        default="200",
+        help="suppliers the trace starts from; several (10,50,200) run in turn",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds per query kind on each backend; stop early past it",
+    )
     args = parser.parse_args()
     if not os.environ.get("NEO4J_URI"):
         sys.exit('NEO4J_URI is not set: eval "$(scripts/neo4j-test-server start)" first')
@@ -143,7 +220,13 @@ def main() -> None:
         sys.exit("NEO4J_URI is not a scripts/neo4j-test-server server; pass --yes to wipe it")
     db = prepare(args.workdir, args.entities)
     resolve_by_truth(db)
-    if not args.skip_push:
+    if args.push == "once":
+        run = push_once(db)
+        print(
+            f"push with rust ext: {run['seconds']:.1f} s  {run['rows_per_second']:,.0f} elements/s",
+            flush=True,
+        )
+    if args.push == "compare":
         runs = {rust: push_run(db, rust) for rust in (False, True)}
         for rust, run in runs.items():
             first, again = run["first"], run["again"]
@@ -155,7 +238,13 @@ def main() -> None:
                   f"{again['seconds']:.1f} s, {again['written']} written")  # fmt: skip
         ratio = runs[True]["first"]["rows_per_second"] / runs[False]["first"]["rows_per_second"]
         print(f"push throughput, rust ext / pure Python: {ratio:.2f}x")
-    latency(db, args.pairs)
+    latency(
+        db,
+        args.pairs,
+        args.queries.split(","),
+        [int(n) for n in args.suppliers.split(",")],
+        args.budget,
+    )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,14 @@ CALL (){
   WHERE type(r) = $type AND $type <> 'DECLARED'
   RETURN properties(r) AS record, null AS party_exported
   UNION ALL
-  MATCH (a:Entity)-[r:SHIPPED_TO {declarant: $source}]->(b:Entity)
-  WHERE $type = 'DECLARED' AND (a.id = $target OR b.id = $target)
-  RETURN properties(r) AS record, a.id = $target AS party_exported
+  // From the party's shipments: a customs broker declares far more than one party trades.
+  MATCH (p:Entity {id: $target})-[r:SHIPPED_TO]->(:Entity)
+  WHERE $type = 'DECLARED' AND r.declarant = $source
+  RETURN properties(r) AS record, true AS party_exported
+  UNION ALL
+  MATCH (a:Entity)-[r:SHIPPED_TO]->(p:Entity {id: $target})
+  WHERE $type = 'DECLARED' AND r.declarant = $source AND a <> p
+  RETURN properties(r) AS record, false AS party_exported
 }
 RETURN record, party_exported
 ORDER BY coalesce(CASE WHEN $type IN ['SHIPPED_TO', 'DECLARED'] THEN record.date

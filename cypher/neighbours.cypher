@@ -4,7 +4,7 @@
 // Parameters: $ids: entity ids (the frontier); $forward: with $directed, walk links out of the
 //   frontier (true) or into it (false); the filters as in paths_shortest ($types, $day,
 //   $directed, $min_share; $countries with $ends, the ids exempt from it).
-// Returns: one row per (frontier entity, neighbour) pair.
+// Returns: one row per neighbour (an entity of the frontier may be one too).
 UNWIND $ids AS id
 MATCH (x:Entity {id: id})-[r]-(y:Entity)
 WHERE x <> y
@@ -15,4 +15,4 @@ WHERE x <> y
   AND ($countries IS NULL
        OR ((x.country IN $countries OR x.id IN $ends)
            AND (y.country IN $countries OR y.id IN $ends)))
-RETURN DISTINCT x.id AS from, y.id AS to
+RETURN DISTINCT y.id AS to

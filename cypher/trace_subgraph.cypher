@@ -1,6 +1,8 @@
 // trace_subgraph: what trace and brokers read around some entities of the trace's corridor:
 // every relationship among the corridor's entities, each one's whole trade (shipments both
-// ways, declarations), the officers of each, and everyone registered at the same addresses.
+// ways, declarations), the officers of each, and its addresses (everyone else registered at
+// them comes from address_registrants, once an address: a mass-registration address is shared
+// by many corridor entities).
 // Parameters: $ids: a batch of corridor entity ids; $corridor: all of them.
 // Returns: one row per relationship: its ends (id and the fields of each end), type and fields.
 UNWIND $ids AS id
@@ -18,9 +20,6 @@ CALL (x) {
   UNION
   MATCH (x)-[r:REGISTERED_AT]->(address:Entity)
   RETURN x AS a, r, address AS b
-  UNION
-  MATCH (x)-[:REGISTERED_AT]->(address:Entity)<-[r:REGISTERED_AT]-(y:Entity)
-  RETURN y AS a, r, address AS b
 }
 RETURN a.id AS source, b.id AS target, type(r) AS type,
        a {.ord, .schema, .country, .stub} AS source_fields,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 
 from ownergraph.cli_common import BadInput, State, country_codes, err, errors, pass_state
 from ownergraph.exports import FORMATS, export
-from ownergraph.exports.model import Selection
 from ownergraph.model.schema import LINK_KINDS
 
 
@@ -74,51 +72,41 @@ def export_command(
     directed: bool,
     as_of: str | None,
 ) -> None:
-    """Write a selection (--around ENTITY --hops N, --from-json FILE or --all) as FORMAT."""
+    """Write a selection (--around ENTITY --hops N, --from-json FILE or --all) as FORMAT.
+
+    With --backend neo4j the selection is read from the Neo4j server (docs/neo4j.md).
+    """
     chosen = [bool(seeds), document is not None, everything]
     if sum(chosen) != 1:
         raise BadInput("choose one selection: --around ENTITY, --from-json FILE or --all")
     if format_name == "report" and document is None:
         raise BadInput("--format report needs --from-json FILE (a saved trace or paths result)")
     with errors():
-        if everything:
-            written = _export_all(state, format_name, output, as_of)
-        else:
-            # Imported here, not for --all: that streams without the graph and path machinery.
-            from ownergraph.exports.selection import Filters, around, from_document
+        # Imported here: the --help of other commands needs none of the export machinery.
+        from ownergraph.exports.selection import ExportRequest, Filters, from_document
 
-            filters = Filters(
-                link_types or None,
-                country_codes(countries, "--country"),
-                as_of,
-                min_share,
-                directed,
-            )
-            if document is not None and not state.workspace_path.exists():
-                # A saved result carries its entities and citations: no workspace needed.
-                written = export(from_document(_read_json(document)), format_name, output)
-            else:
-                with state.open(create=False) as workspace:
-                    selection: Selection = (
-                        around(workspace, seeds, hops, filters)
-                        if seeds
-                        else from_document(_read_json(document), workspace)
-                    )
-                    written = export(selection, format_name, output)
+        filters = Filters(
+            link_types or None, country_codes(countries, "--country"), as_of, min_share, directed
+        )
+        parsed = _read_json(document) if document is not None else None
+        if document is not None and parsed is None:
+            raise BadInput(f"--from-json {document}: not a paths or trace document (null)")
+        request = ExportRequest(seeds, hops, filters, parsed, everything)
+        if (
+            parsed is not None
+            and state.backend_name == "local"
+            and not state.workspace_path.exists()
+        ):
+            # A saved result carries its entities and citations: no workspace needed.
+            written = export(from_document(parsed), format_name, output)
+        else:
+            if state.backend_name == "local":
+                state.open(create=False).close()  # a missing workspace is an error, not a new one
+            with state.backend() as backend:
+                # Written inside: --all streams from the backend while the file is written.
+                written = export(backend.export_selection(request), format_name, output)
     for path in written:
         err.print(f"wrote {path}", highlight=False)
-
-
-def _export_all(state: State, format_name: str, output: Path, as_of: str | None) -> list[Path]:
-    from ownergraph.exports.whole import WholeGraph
-
-    if as_of is not None:
-        try:
-            date.fromisoformat(as_of)
-        except ValueError:
-            raise BadInput(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
-    with state.open(create=False) as workspace:
-        return export(WholeGraph(workspace, as_of), format_name, output)
 
 
 def _read_json(path: Path | None) -> object:

@@ -14,11 +14,15 @@ import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ownergraph.analyses.chains import TraceOptions, TracePath, TraceResult
 from ownergraph.errors import InputError
 from ownergraph.graph.csr import CSRGraph
+
+if TYPE_CHECKING:
+    from ownergraph.exports.model import Selection
+    from ownergraph.exports.selection import ExportRequest
 
 BACKENDS = ("local", "neo4j")
 REGIME_NAMES: tuple[str, ...] = ("ofac", "eu", "uk")
@@ -92,6 +96,12 @@ class Backend(Protocol):
 
     def sanctioned_by_extension(self, regime: str, as_of: str | None) -> dict[str, Any]:
         """``{"regime", "as_of", "entities": [entity with "status", "explanation", ...]}``."""
+        ...
+
+    def export_selection(self, request: ExportRequest) -> Selection:
+        """What ``ownergraph export`` writes (docs/exports.md): the neighbourhood of entities
+        or the paths of a saved document, in memory, or the whole graph, streamed (read it
+        before :meth:`close`). Every backend selects the same nodes and edges."""
         ...
 
     def close(self) -> None: ...

@@ -6,21 +6,26 @@
 - :func:`from_document`: the nodes and edges of a ``paths --json`` or ``trace --json`` document,
   its paths emphasised, plus the customs brokers that declared the chains' shipments;
 - ``whole.WholeGraph``: every node and edge, streamed from the workspace.
+
+What a selection reads about entities and records goes through :class:`Facts`, which the
+workspace (:class:`WorkspaceFacts`) and the Neo4j backend both answer; :func:`lane_edges` and
+:func:`around_subgraph` are the parts of :func:`around` both backends share, so the two write the
+same files (tests/neo4j/test_export_selections.py compares them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ownergraph import evidence, lookup
 from ownergraph.analyses.paths import neighbourhood
 from ownergraph.errors import InputError
-from ownergraph.exports.edges import declared_edge, declared_id, fact_edge
+from ownergraph.exports.edges import Canonical, declared_edge, declared_id, fact_edge
 from ownergraph.exports.entities import nodes_of
 from ownergraph.exports.model import Edge, Node, PathMark, Subgraph, verdicts, widen
 from ownergraph.graph import build
@@ -31,6 +36,8 @@ from ownergraph.workspace import Workspace
 
 _RECORDS_PER_EDGE = 100_000
 """``evidence.edge_records`` limit: a busy trade lane has thousands of shipments; keep them all."""
+_PROOF_RECORDS = 1000
+"""Records of each stake a 50%-rule proof counts (``evidence.edge_records``'s default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,67 @@ class Filters:
                 date.fromisoformat(self.as_of)
             except ValueError:
                 raise InputError(f"--as-of {self.as_of!r} is not a date YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What ``ownergraph export`` selects: exactly one of ``seeds`` (with ``hops`` and
+    ``filters``), ``document`` (a parsed ``paths``/``trace`` JSON document) or ``everything``.
+    ``filters.as_of`` is also the day ``sanctioned`` is decided for ``everything``."""
+
+    seeds: tuple[str, ...] = ()
+    hops: int = 1
+    filters: Filters = field(default_factory=Filters)
+    document: Any = None
+    everything: bool = False
+
+    def __post_init__(self) -> None:
+        chosen = [bool(self.seeds), self.document is not None, self.everything]
+        if sum(chosen) != 1:
+            raise InputError("choose one selection: --around ENTITY, --from-json FILE or --all")
+
+
+class Facts(Protocol):
+    """Where a selection reads entities and source records: the workspace or a Neo4j server."""
+
+    def nodes(self, entities: Sequence[str], day: str) -> dict[str, Node]:
+        """Export nodes of resolved entity ids, in the order given (stubs for unknown ids),
+        ``sanctioned`` on ``day``."""
+        ...
+
+    def canonical(self, record: str) -> str:
+        """The resolved entity of a record id (itself when resolution merged it with nothing)."""
+        ...
+
+    def edge_records(
+        self, source: str, target: str, kind: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The records behind one type of edge from ``source`` to ``target``, as
+        :func:`ownergraph.evidence.edge_records` writes them, at most ``limit``."""
+        ...
+
+
+class WorkspaceFacts:
+    """:class:`Facts` from a workspace file."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._canonical = _Canonical(workspace)
+
+    def nodes(self, entities: Sequence[str], day: str) -> dict[str, Node]:
+        return nodes_of(self.workspace, entities, day)
+
+    def canonical(self, record: str) -> str:
+        return self._canonical(record)
+
+    def edge_records(
+        self, source: str, target: str, kind: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        return evidence.edge_records(self.workspace, source, target, [kind], limit=limit)
+
+
+Lane = tuple[str, str, str, set[str | None]]
+"""(type, source entity, target entity, the days of its shipments valid on the as-of day)."""
 
 
 def around(
@@ -96,16 +164,31 @@ def around(
     except ValueError as error:
         raise InputError(str(error)) from None
     ids = [*lonely, *(g.ids[node] for node in chosen.tolist())]
-    nodes = nodes_of(workspace, ids, g.as_of)
-    edges = _edges_among(workspace, g, chosen, set(found), filters)
-    names = ", ".join(nodes[entity].name for entity in entities)
+    lanes = _lanes(g, chosen, set(found), filters)
+    return around_subgraph(WorkspaceFacts(workspace), entities, ids, lanes, hops, filters, g.as_of)
+
+
+def around_subgraph(
+    facts: Facts,
+    seeds: Sequence[str],
+    ids: Sequence[str],
+    lanes: Iterable[Lane],
+    hops: int,
+    filters: Filters,
+    day: str,
+) -> Subgraph:
+    """The ``--around`` subgraph of entities ``ids`` (the seeds' neighbourhood, in node order)
+    and the ``lanes`` among them (in lane order), each lane's edges with their records."""
+    nodes = facts.nodes(ids, day)
+    edges = lane_edges(facts, lanes, filters)
+    names = ", ".join(nodes[entity].name for entity in seeds)
     return Subgraph(
         nodes=nodes,
         edges=edges,
         title=f"{names}: {hops} hop{'s' if hops != 1 else ''} around",
-        query={"around": entities, "hops": hops, **_filters_dict(filters)},
+        query={"around": list(seeds), "hops": hops, **_filters_dict(filters)},
         as_of=filters.as_of,
-        seeds=entities,
+        seeds=list(seeds),
     )
 
 
@@ -140,14 +223,10 @@ def _edge_mask(g: CSRGraph, chosen: np.ndarray[Any, Any], seeds: set[int], filte
     return mask
 
 
-def _edges_among(
-    workspace: Workspace,
-    g: CSRGraph,
-    chosen: np.ndarray[Any, Any],
-    seeds: set[int],
-    filters: Filters,
-) -> list[Edge]:
-    """The chosen nodes' edges under the filters, each with the workspace records behind it."""
+def _lanes(
+    g: CSRGraph, chosen: np.ndarray[Any, Any], seeds: set[int], filters: Filters
+) -> list[Lane]:
+    """The lanes among the chosen nodes that the filters let ``paths`` walk, in node order."""
     mask = _edge_mask(g, chosen, seeds, filters)
     lanes: dict[tuple[int, int, int], set[str | None]] = {}
     for edge in np.flatnonzero(mask).tolist():
@@ -156,22 +235,28 @@ def _edges_among(
         if KINDS[key[0]] == "SHIPPED_TO":
             row = g.shipment_row(edge)
             days.add(day_text(int(g.shipment_day[row])) if row >= 0 else None)
-    canonical = _Canonical(workspace)
+    return [
+        (KINDS[kind], g.ids[source], g.ids[target], days)
+        for (kind, source, target), days in sorted(lanes.items())
+    ]
+
+
+def lane_edges(facts: Facts, lanes: Iterable[Lane], filters: Filters) -> list[Edge]:
+    """The edges of some lanes, each with the records behind it: a ``DECLARED`` lane is one
+    edge citing the shipments declared; of other lanes, the records that pass the filters (for
+    shipments with an as-of day, those of the lane's valid days)."""
     edges: list[Edge] = []
-    for (kind_code, source, target), days in sorted(lanes.items()):
-        kind = KINDS[kind_code]
-        records = evidence.edge_records(
-            workspace, g.ids[source], g.ids[target], [kind], limit=_RECORDS_PER_EDGE
-        )
+    for kind, source, target, days in lanes:
+        records = facts.edge_records(source, target, kind, limit=_RECORDS_PER_EDGE)
         if kind == "DECLARED":
-            edges.append(declared_edge(g.ids[source], g.ids[target], records))
+            edges.append(declared_edge(source, target, records))
             continue
         for record in records:
             if kind == "SHIPPED_TO" and filters.as_of is not None and record["date"] not in days:
                 continue
             if kind != "SHIPPED_TO" and not _passes(record, filters):
                 continue
-            edges.append(fact_edge(record, g.ids[source], g.ids[target], canonical))
+            edges.append(fact_edge(record, source, target, facts.canonical))
     return edges
 
 
@@ -204,12 +289,13 @@ class _Canonical:
         return self.known[record]
 
 
-def from_document(document: Any, workspace: Workspace | None = None) -> Subgraph:
+def from_document(document: Any, source: Workspace | Facts | None = None) -> Subgraph:
     """The subgraph of a ``paths`` or ``trace`` JSON document, its paths emphasised.
 
-    Nodes are the paths' entities, described from the workspace when it has them (properties,
-    listings, citations) and from the document otherwise; edges are the facts each hop cites;
-    the brokers that declared the chains' shipments join as ``DECLARED`` edges.
+    Nodes are the paths' entities, described from ``source`` (a workspace, or the
+    :class:`Facts` of a backend) when it has them (properties, listings, citations) and from
+    the document otherwise; edges are the facts each hop cites; the brokers that declared the
+    chains' shipments join as ``DECLARED`` edges.
 
     Raises
     ------
@@ -225,10 +311,11 @@ def from_document(document: Any, workspace: Workspace | None = None) -> Subgraph
     query = document.get("query") or {}
     as_of = query.get("as_of") if isinstance(query, dict) else None
     day = as_of or date.today().isoformat()
+    facts = WorkspaceFacts(source) if isinstance(source, Workspace) else source
     views: dict[str, dict[str, Any]] = {}
     edges: dict[str, Edge] = {}
     marks: list[PathMark] = []
-    canonical = _Canonical(workspace)
+    canonical = facts.canonical if facts is not None else _Canonical(None)
     for number, path in enumerate(document["paths"], start=1):
         for view in [*path.get("nodes", []), *path.get("declarants", [])]:
             views.setdefault(view["id"], view)
@@ -236,12 +323,12 @@ def from_document(document: Any, workspace: Workspace | None = None) -> Subgraph
         for hop in path.get("edges", []):
             used.extend(_hop_edges(hop, edges, canonical))
         _declarations(path, edges, canonical)
-        for owner in _proof_context(path, edges, workspace, canonical):
+        for owner in _proof_context(path, edges, facts, canonical):
             views.setdefault(owner, {"id": owner, "name": owner})
         score = path.get("score")
         label = f"path {number}" + (f", score {score:.2f}" if isinstance(score, float) else "")
         marks.append(PathMark(tuple(v["id"] for v in path.get("nodes", [])), tuple(used), label))
-    known = nodes_of(workspace, list(views), day) if workspace is not None else {}
+    known = facts.nodes(list(views), day) if facts is not None else {}
     nodes = {
         entity: known[entity] if known.get(entity) and known[entity].schema else _view_node(view)
         for entity, view in views.items()
@@ -263,7 +350,7 @@ def from_document(document: Any, workspace: Workspace | None = None) -> Subgraph
     )
 
 
-def _hop_edges(hop: dict[str, Any], edges: dict[str, Edge], canonical: _Canonical) -> list[str]:
+def _hop_edges(hop: dict[str, Any], edges: dict[str, Edge], canonical: Canonical) -> list[str]:
     source, target, kind = hop["source"], hop["target"], hop["type"]
     records = hop.get("records") or []
     if kind == "DECLARED":
@@ -278,7 +365,7 @@ def _hop_edges(hop: dict[str, Any], edges: dict[str, Edge], canonical: _Canonica
     return used
 
 
-def _declarations(path: dict[str, Any], edges: dict[str, Edge], canonical: _Canonical) -> None:
+def _declarations(path: dict[str, Any], edges: dict[str, Edge], canonical: Canonical) -> None:
     """``DECLARED`` edges from the path's brokers to the parties of the shipments they filed."""
     brokers = {view["id"] for view in path.get("declarants", [])}
     filed: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -300,8 +387,8 @@ def _declarations(path: dict[str, Any], edges: dict[str, Edge], canonical: _Cano
 def _proof_context(
     path: dict[str, Any],
     edges: dict[str, Edge],
-    workspace: Workspace | None,
-    canonical: _Canonical,
+    facts: Facts | None,
+    canonical: Canonical,
 ) -> list[str]:
     """The owners a target's proof counts, and (from the workspace) the stakes they hold."""
     target = path.get("target")
@@ -313,10 +400,10 @@ def _proof_context(
             if not owner or not entity or owner in owners:
                 continue
             owners.append(owner)
-            if workspace is None:
+            if facts is None:
                 continue
             kind = step.get("link") or "OWNS"
-            for record in evidence.edge_records(workspace, owner, entity, [kind]):
+            for record in facts.edge_records(owner, entity, kind, limit=_PROOF_RECORDS):
                 edge = fact_edge(record, owner, entity, canonical)
                 edges.setdefault(edge.id, edge)
     return owners

@@ -224,3 +224,57 @@ def test_trace_from_named_suppliers_agrees(
     suppliers = tuple(sorted({f"synthetic:{c['supplier']}" for c in resolved_world[1]["chains"]}))
     query = TraceQuery(options=TraceOptions(suppliers=suppliers), limit=None)
     assert plain(remote.trace(query)) == plain(local.trace(query))
+
+
+def _exporters(local: LocalBackend, count: int) -> tuple[str, ...]:
+    rows = local.workspace.query(
+        "SELECT DISTINCT COALESCE(c.canonical_id, s.exporter_id) FROM shipments s "
+        "LEFT JOIN clusters c ON c.entity_id = s.exporter_id WHERE s.importer_id IS NOT NULL "
+        "ORDER BY 1 LIMIT ?",
+        (count,),
+    )
+    return tuple(row[0] for row in rows)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"max_hops": 3, "as_of": "2024-06-01"},
+        {"max_hops": 5, "goods_match": "any", "paths_per_supplier": 5},
+    ],
+    ids=["default", "as-of", "budget"],
+)
+def test_trace_and_brokers_from_many_named_suppliers_agree(
+    both: tuple[LocalBackend, Neo4jBackend, str],
+    resolved_world: tuple[Path, dict[str, Any]],
+    options: dict[str, Any],
+) -> None:
+    """From named suppliers the server fetches only what lies between them and the targets
+    (``chains.chain_corridor``); the chains, flags, scores and brokers are still the same."""
+    local, remote, name = both
+    suppliers = _exporters(local, 60)
+    if name == "world":
+        suppliers += tuple(f"synthetic:{c['supplier']}" for c in resolved_world[1]["chains"])
+    query = TraceQuery(options=TraceOptions(suppliers=suppliers, **options), limit=None)
+    expected = plain(local.trace(query))
+    assert plain(remote.trace(query)) == expected
+    assert plain(remote.brokers(query, 15)) == plain(local.brokers(query, 15))
+    if name == "world":
+        assert expected["summary"]["paths"] > 0
+
+
+def test_named_suppliers_bound_the_fetched_corridor(
+    both: tuple[LocalBackend, Neo4jBackend, str], resolved_world: tuple[Path, dict[str, Any]]
+) -> None:
+    _, remote, name = both
+    if name != "world":
+        pytest.skip("the planted suppliers are in the world")
+    from ownergraph.backends.neo4j import chains
+
+    goals = sorted(chains.targets(remote.reader, ("ofac", "eu", "uk"), None)[0])
+    supplier = f"synthetic:{resolved_world[1]['chains'][0]['supplier']}"
+    between = chains.chain_corridor(remote.reader, [supplier], goals, 4, None)
+    everything = chains.corridor(remote.reader, goals, 4, None)
+    assert supplier in between and between < everything
+    assert resolved_world[1]["chains"][0]["end_user"] in {e.split(":", 1)[1] for e in between}

@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict
 from datetime import date
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 from rapidfuzz import fuzz
@@ -28,6 +28,10 @@ from ownergraph.backends.neo4j.settings import Settings, connect
 from ownergraph.errors import InputError
 from ownergraph.graph.csr import KINDS, day_number
 from ownergraph.model.values import country_code, fold
+
+if TYPE_CHECKING:
+    from ownergraph.exports.model import Selection
+    from ownergraph.exports.selection import ExportRequest
 
 _SHOWN_SHIPMENTS = 20
 
@@ -180,8 +184,9 @@ class Neo4jBackend:
         else:
             found, hops = self._enumerated(start, goal, query, filters)
         nodes = self.reader.entities([entity for path in found for entity in path])
+        known: dict[documents.Hop, list[dict[str, Any]]] = {}
         document = [
-            documents.path_document(self.reader, ids, hop, nodes)
+            documents.path_document(self.reader, ids, hop, nodes, known=known)
             for ids, hop in zip(found, hops, strict=True)
         ]
         return {"query": {"source": start, "target": goal, **asdict(query)}, "paths": document}
@@ -234,6 +239,13 @@ class Neo4jBackend:
             for path in found
         ]
         return paths, hops
+
+    # -- exports -------------------------------------------------------------------------------
+
+    def export_selection(self, request: ExportRequest) -> Selection:
+        from ownergraph.backends.neo4j.selection import export_selection
+
+        return export_selection(self.reader, self.find, request)
 
     # -- trace and brokers ---------------------------------------------------------------------
 

@@ -45,9 +45,11 @@ def record(kind: str, props: Mapping[str, Any], party_exported: bool | None) -> 
     }  # fmt: skip
 
 
-def edge_records(reader: Reader, hop: Hop) -> list[dict[str, Any]]:
+def edge_records(reader: Reader, hop: Hop, limit: int = RECORD_LIMIT) -> list[dict[str, Any]]:
+    """The records behind one hop's relationships, ordered as ``evidence.edge_records`` orders
+    them, at most ``limit``."""
     kind, source, target = hop
-    rows = reader.rows("edge_records", source=source, target=target, type=kind, limit=RECORD_LIMIT)
+    rows = reader.rows("edge_records", source=source, target=target, type=kind, limit=limit)
     found = [record(kind, row["record"], row["party_exported"]) for row in rows]
     if kind in ("SHIPPED_TO", "DECLARED"):
         found.sort(key=lambda item: (item["date"] or "", item["id"]))
@@ -62,17 +64,22 @@ def path_document(
     hops: Sequence[Sequence[Hop]],
     nodes: Mapping[str, dict[str, Any]],
     days: Mapping[int, set[str]] | None = None,
+    known: dict[Hop, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The document of one path: ``ids`` its entities, ``hops`` the distinct (type, source,
     target) of each hop's relationships, ``nodes`` the entity nodes by id (``Reader.entities``);
-    with ``days``, each hop's shipments are only those of those dates (trace)."""
+    with ``days``, each hop's shipments are only those of those dates (trace). ``known`` keeps
+    the records read for each hop across the paths of one answer, which share many hops."""
     edges = []
     order = {entity: (nodes[entity]["ord"] if entity in nodes else 0) for entity in ids}
     for number, hop in enumerate(hops):
         for kind, source, target in sorted(
             set(hop), key=lambda item: (item[0], order.get(item[1], 0), order.get(item[2], 0))
         ):
-            records = edge_records(reader, (kind, source, target))
+            read = known if known is not None else {}
+            if (kind, source, target) not in read:
+                read[kind, source, target] = edge_records(reader, (kind, source, target))
+            records = list(read[kind, source, target])
             if days is not None and kind == "SHIPPED_TO":
                 wanted = days.get(number, set())
                 records = [item for item in records if item["date"] in wanted]

@@ -12,7 +12,11 @@ docstring lists every choice) out of a workspace:
 - one ``Listing`` node per listing of an entity in the graph, ``(:Listing)-[:LISTS]->(:Entity)``;
 - one relationship per link record of a type in ``LINK_KINDS``, between the canonical entities of
   its two ends (self-loops kept), one ``SHIPPED_TO`` per shipment with both parties, and one
-  ``DECLARED`` per (declarant, party) pair with the shipment count and first and last day.
+  ``DECLARED`` per (declarant, party) pair with the shipment count and first and last day
+  (as day numbers, and the first and last date as the shipments give them).
+
+Entities also carry ``export_node``: what ``ownergraph export`` writes of them, so that exports
+from the server are the local ones (:mod:`~ownergraph.backends.neo4j.selection`).
 
 Every row has a key and a 64-bit content hash; :mod:`~ownergraph.backends.neo4j.push` compares
 the hashes with those stored on the server and writes only what changed.
@@ -248,7 +252,7 @@ def entities(
     loose_links, loose_shipments = _loose(workspace, canonical, stubs)
     rows = workspace.iterate(
         "SELECT e.rowid, e.id, e.dataset, e.schema, e.name, e.country, e.data, e.record, "
-        "c.canonical_id, c.explanation FROM entities e "
+        "c.canonical_id, c.explanation, e.source_file, e.source_url, e.loaded_at FROM entities e "
         "LEFT JOIN clusters c ON c.entity_id = e.id "
         "ORDER BY COALESCE(c.canonical_id, e.id), e.id"
     )
@@ -321,9 +325,29 @@ def _entity(
         "lookup_keys": _lookup(keys),
         **facts,
     }
+    props["export_node"] = _export_node(entity, rows)
     _add_loose(props, loose_links, loose_shipments)
     big = any(overflows(values) for values in (records, identifiers, keys))
     return _element("entity", {"labels": [schema, OVERFLOW] if big else [schema], "props": props})
+
+
+_EXPORT_ROW = ("position", "id", "dataset", "schema", "name", "country", "data", "record")
+
+
+def _export_node(entity: Any, rows: list[tuple[Any, ...]]) -> str:
+    """What ``ownergraph export`` writes of the entity (``exports.entities.node_from_rows``:
+    the compact graph's choices, records in storage order), less what depends on the day and
+    the listings, as JSON: exports from the server then equal the local ones."""
+    from ownergraph.exports.entities import node_from_rows
+
+    members = [
+        {**dict(zip(_EXPORT_ROW, row[:8], strict=True)), "source_file": row[10],
+         "source_url": row[11], "loaded_at": row[12]}
+        for row in rows
+    ]  # fmt: skip
+    node = node_from_rows(str(entity), members, [], "").as_dict()
+    kept = ("name", "schema", "country", "aliases", "identifiers", "properties", "sources")
+    return json.dumps({key: node[key] for key in kept}, ensure_ascii=False)
 
 
 def _stub(
@@ -388,7 +412,8 @@ def links(workspace: Workspace, canonical: Canonical) -> Iterator[Element]:
     """One relationship per link record between records of two entities (``PLAIN_LINKS``)."""
     wanted = ", ".join(f"'{name}'" for name in PLAIN_LINKS)
     cursor = workspace.db.execute(
-        f"SELECT * FROM links WHERE target_id IS NOT NULL AND type IN ({wanted}) ORDER BY rowid"
+        f"SELECT rowid AS seq, * FROM links WHERE target_id IS NOT NULL AND type IN ({wanted}) "
+        f"ORDER BY rowid"
     )
     columns = [column[0] for column in cursor.description]
     while chunk := cursor.fetchmany(10000):
@@ -405,7 +430,7 @@ def links(workspace: Workspace, canonical: Canonical) -> Iterator[Element]:
                 "share_high_open": bool(row["share_high_open"]),
                 "role": row["role"], "start_date": row["start_date"], "end_date": row["end_date"],
                 "start_day": day_of(row["start_date"], end=False),
-                "end_day": day_of(row["end_date"], end=True),
+                "end_day": day_of(row["end_date"], end=True), "seq": row["seq"],
                 **{key: row[key] for key in _PROVENANCE},
             }  # fmt: skip
             yield _element(
@@ -431,6 +456,7 @@ _SHIPMENT_QUERY = (
 def shipments(workspace: Workspace, canonical: Canonical) -> Iterator[Element]:
     """One ``SHIPPED_TO`` per shipment with both parties, then the aggregated ``DECLARED``."""
     declared: dict[tuple[str, str], list[int]] = {}
+    dates: dict[tuple[str, str], tuple[str, str]] = {}
     for values in workspace.iterate(_SHIPMENT_QUERY):
         shipment, exporter, importer, declarant, hs6_code, seq = values[:6]
         rest = dict(zip(_SHIPMENT_PROPS + _PROVENANCE, values[6:], strict=True))
@@ -448,18 +474,24 @@ def shipments(workspace: Workspace, canonical: Canonical) -> Iterator[Element]:
             {"type": "SHIPPED_TO", "source": source, "target": target, "props": props},
         )
         if declarant_entity:
+            text = rest["date"]
             for party in (source, target):
                 span = declared.setdefault((declarant_entity, party), [OPEN_END, OPEN_START, 0])
                 if day != OPEN_START:
                     span[0] = min(span[0], day)
                 span[1] = max(span[1], day)
                 span[2] += 1
+                if text is not None:  # the dates as written, as SQL's min() and max() give them
+                    first, last = dates.get((declarant_entity, party), (text, text))
+                    dates[declarant_entity, party] = (min(first, text), max(last, text))
     for (declarant_entity, party), (low, high, count) in sorted(declared.items()):
         low = OPEN_START if low == OPEN_END else low
         high = OPEN_END if high == OPEN_START else high
+        first, last = dates.get((declarant_entity, party), (None, None))
         props = {
             "id": json.dumps([declarant_entity, party], ensure_ascii=False),
-            "count": count, "start_day": low, "end_day": high,
+            "count": count, "start_day": low, "end_day": high, "start_date": first,
+            "end_date": last,
         }  # fmt: skip
         yield _element(
             "relationship",

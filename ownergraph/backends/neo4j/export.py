@@ -31,7 +31,7 @@ ENTITY_COLUMNS = (
     ("merges", "string"), ("stub", "boolean"), ("ord", "long"), ("lookup_records", "string"),
     ("lookup_identifiers", "string"), ("lookup_keys", "string"),
     ("incorporation_date", "string"), ("nationality", "string"), ("loose_links", "string"),
-    ("loose_shipments", "string"), ("hash", "long"),
+    ("loose_shipments", "string"), ("export_node", "string"), ("hash", "long"),
 )  # fmt: skip
 LISTING_COLUMNS = (
     ("entity_id", "string"), ("authority", "string"), ("list", "string"),
@@ -45,7 +45,8 @@ LINK_COLUMNS = (
     ("target_name", "string"), ("share", "string"), ("share_known", "boolean"),
     ("share_low", "double"), ("share_high", "double"), ("share_low_open", "boolean"),
     ("share_high_open", "boolean"), ("role", "string"), ("start_date", "string"),
-    ("end_date", "string"), ("start_day", "long"), ("end_day", "long"), ("dataset", "string"),
+    ("end_date", "string"), ("start_day", "long"), ("end_day", "long"), ("seq", "long"),
+    ("dataset", "string"),
     ("source_file", "string"), ("record", "string"), ("source_url", "string"),
     ("loaded_at", "string"), ("hash", "long"),
 )  # fmt: skip
@@ -62,7 +63,7 @@ SHIPMENT_COLUMNS = (
 )  # fmt: skip
 DECLARED_COLUMNS = (
     ("id", "string"), ("count", "long"), ("start_day", "long"), ("end_day", "long"),
-    ("hash", "long"),
+    ("start_date", "string"), ("end_date", "string"), ("hash", "long"),
 )  # fmt: skip
 
 
