@@ -8,8 +8,9 @@ token that sorts first. Blocks over ``cap`` records are too common to say anythi
 skipped; identifier blocks are exempt, since a shared identifier always counts.
 
 All of it runs on the arrays of :mod:`ownergraph.resolve.arrays`: each record's block keys are
-64-bit codes (compiled), records are sorted by code, and each block's pairs are written as
-``i * n + j`` codes, sorted, repeats dropped.
+64-bit codes (compiled), records are sorted by code, and the pairs are written record by record
+(compiled): for record i, the later members of each of its blocks, a pair met in several blocks
+(the three keys of one name usually meet the same records) written once.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def _block_keys(
     return codes[:out], members[:out]
 
 
-def candidate_pairs(records: Records, counts: Array, *, cap: int = BLOCK_CAP) -> tuple[Array, Array]:
+def candidate_pairs(
+    records: Records, counts: Array, *, cap: int = BLOCK_CAP
+) -> tuple[Array, Array]:
     """Index pairs (i < j) of records sharing a block, each pair once, in (i, j) order: two
     int64 arrays ``left`` and ``right``."""
     e = records.encoded
@@ -151,30 +154,51 @@ def candidate_pairs(records: Records, counts: Array, *, cap: int = BLOCK_CAP) ->
     order = np.lexsort((members, codes))
     codes, members = codes[order], members[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    sizes = np.diff(np.r_[starts, len(codes)])
+    ends = np.r_[starts[1:], len(codes)]
+    sizes = ends - starts
     wanted = (sizes >= 2) & ((sizes <= cap) | (codes[starts] >> 60 == _IDENTIFIER))
-    pairs = _block_pairs(members, sizes, wanted, size)
-    pairs.sort()  # then drop repeats (np.unique hashes, which is several times slower here)
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
-    return pairs // size, pairs % size
+    block = np.repeat(np.arange(len(starts)), sizes)
+    by_record = np.argsort(members, kind="stable")
+    record_ptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(members, minlength=size), out=record_ptr[1:])
+    return _unique_pairs(members, block, ends, wanted, record_ptr, by_record)
 
 
 @njit(cache=True)
-def _block_pairs(members: Array, sizes: Array, wanted: Array, records: int) -> Array:
-    """``i * records + j`` for every pair of each wanted block (members sorted by block)."""
-    total = 0
-    for block in range(sizes.shape[0]):
-        if wanted[block]:
-            total += sizes[block] * (sizes[block] - 1) // 2
-    codes = np.empty(total, dtype=np.int64)
-    start = 0
+def _unique_pairs(
+    members: Array, block: Array, ends: Array, wanted: Array, record_ptr: Array, by_record: Array
+) -> tuple[Array, Array]:
+    """Each pair (i < j) sharing a wanted block once, in (i, j) order, without sorting them all:
+    record by record, the later members of its blocks, repeats marked off.
+
+    ``members`` are sorted by block, then record; ``by_record`` lists their positions record by
+    record (CSR ``record_ptr``); ``block`` and ``ends`` give each position's block and where it
+    ends. Two passes, counting then writing, so that only the answer is allocated."""
+    records = record_ptr.shape[0] - 1
+    mark = np.full(records, -1, dtype=np.int64)
+    count = 0
+    for i in range(records):
+        for q in range(record_ptr[i], record_ptr[i + 1]):
+            position = by_record[q]
+            if wanted[block[position]]:
+                for r in range(position + 1, ends[block[position]]):
+                    if mark[members[r]] != i:
+                        mark[members[r]] = i
+                        count += 1
+    left = np.empty(count, dtype=np.int64)
+    right = np.empty(count, dtype=np.int64)
+    mark[:] = -1
     out = 0
-    for block in range(sizes.shape[0]):
-        end = start + sizes[block]
-        if wanted[block]:
-            for a in range(start, end):
-                for b in range(a + 1, end):
-                    codes[out] = members[a] * records + members[b]
-                    out += 1
-        start = end
-    return codes
+    for i in range(records):
+        first = out
+        for q in range(record_ptr[i], record_ptr[i + 1]):
+            position = by_record[q]
+            if wanted[block[position]]:
+                for r in range(position + 1, ends[block[position]]):
+                    if mark[members[r]] != i:
+                        mark[members[r]] = i
+                        left[out] = i
+                        right[out] = members[r]
+                        out += 1
+        right[first:out].sort()
+    return left, right

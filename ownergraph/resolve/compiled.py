@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from ownergraph.resolve.normalise import LEGAL_FORMS
-from ownergraph.resolve.scoring import PRIOR
+from ownergraph.resolve.scoring import PRIOR, TOKEN_MATCH
 
 FEATURES = (
     "prior",
@@ -153,11 +153,11 @@ def _matched(e: Encoded, mine: int, theirs: int) -> float:
             b0, b1 = tptr[other], tptr[other + 1]
             la, lb = a1 - a0, b1 - b0
             bound = _similarity(la, lb, min(la, lb))
-            if bound < 0.75 or bound <= best:
-                continue  # cannot reach the 0.75 that counts, or beat the best so far
+            if bound < TOKEN_MATCH or bound <= best:
+                continue  # cannot reach TOKEN_MATCH, or beat the best so far
             similarity = _similarity(la, lb, _lcs(chars, a0, a1, b0, b1))
             best = max(best, similarity)
-        if best >= 0.75:
+        if best >= TOKEN_MATCH:
             matched += best * e.token_weight[token]
     return matched
 

@@ -193,11 +193,5 @@ def _write(
             for member in members[start:end]
         )
         start = end
-    with workspace.transaction() as db:
-        db.execute("DELETE FROM clusters")
-        db.executemany(
-            "INSERT INTO clusters (entity_id, canonical_id, explanation, resolved_at) "
-            "VALUES (?, ?, ?, ?)",
-            rows,
-        )
+    workspace.replace_clusters(rows)
     return clusters

@@ -19,6 +19,8 @@ from ownergraph.resolve.normalise import GENERIC_WORDS, NameForm
 
 PRIOR = -2.5
 MAX_WEIGHT = 6.0
+TOKEN_MATCH = 0.75
+"""Token similarity from which a word counts as found in the other name."""
 DEFAULT_THRESHOLD = 0.9
 PERSON = "Person"
 ORGANISATIONS = frozenset({"Company", "Organization"})
@@ -56,7 +58,7 @@ def _matched(mine: tuple[str, ...], theirs: tuple[str, ...], weight: TokenWeight
     matched = 0.0
     for token in mine:
         best = max(Indel.normalized_similarity(token, other) for other in theirs)
-        if best >= 0.75:
+        if best >= TOKEN_MATCH:
             matched += best * weight(token)
     return matched
 

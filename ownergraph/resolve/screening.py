@@ -11,13 +11,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
 from ownergraph.resolve.matchable import Matchable
 from ownergraph.resolve.normalise import GENERIC_WORDS, NameForm, name_form
-from ownergraph.resolve.scoring import TokenWeights, coverage, name_similarity
+from ownergraph.resolve.scoring import TOKEN_MATCH, TokenWeights, coverage, name_similarity
 
 DEFAULT_CUTOFF = 0.8
 MAX_POSTINGS = 2000
 """A token in more entries than this is too common to find candidates by."""
+_SLACK = 1e-6
+"""Margin on the bound below, so that rounding can only let more names through, never fewer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,37 @@ class Screener:
             }:
                 postings[key].add(position)
         self.postings = {key: ids for key, ids in postings.items() if len(ids) <= MAX_POSTINGS}
+        # Every name of every entry in one flat list, and which names hold each token: the bound
+        # in :meth:`screen` is checked from the query's tokens, not name by name.
+        self._names = [(position, form) for position, entry in enumerate(self.entries)
+                       for form in entry.names]  # fmt: skip
+        self._numbers: list[range] = []
+        for entry in self.entries:
+            start = self._numbers[-1].stop if self._numbers else 0
+            self._numbers.append(range(start, start + len(entry.names)))
+        holders: defaultdict[str, list[int]] = defaultdict(list)
+        for number, (_, form) in enumerate(self._names):
+            for token in set(form.skeleton):
+                holders[token].append(number)
+        self._holders = dict(holders)
+        self._vocabulary = [
+            frozenset(token for form in entry.names for token in form.skeleton)
+            for entry in self.entries
+        ]
+        self._name_counts = [len(entry.names) for entry in self.entries]
+        self._pairs_considered = 0
+        self._pairs_scored = 0
+
+    @property
+    def pairs_considered(self) -> int:
+        """Pairs of (query name, entry name) of candidate entries, since the index was built."""
+        return self._pairs_considered
+
+    @property
+    def pairs_scored(self) -> int:
+        """Of those, the pairs whose similarity was computed in full (the rest cannot reach the
+        cutoff: see :meth:`screen`)."""
+        return self._pairs_scored
 
     def screen(self, name: str, *, cutoff: float = DEFAULT_CUTOFF, limit: int = 5) -> list[Hit]:
         """Entries whose best name is at least ``cutoff`` similar to ``name``, best first."""
@@ -53,17 +89,52 @@ class Screener:
         candidates: set[int] = set()
         for key in _keys(form.skeleton):
             candidates |= self.postings.get(key, set())
-        hits = []
-        for position in candidates:
-            entry = self.entries[position]
-            best, best_name = max(
-                ((self._score(form, other), other.original) for other in entry.names),
-                default=(0.0, ""),
-            )
-            if best >= cutoff:
-                hits.append(Hit(entry.id, best_name, round(best, 4)))
+        # A name scores (similarity + coverage) / 2, so it reaches the cutoff only if the query
+        # tokens it matches carry at least 2 * cutoff - 1 of the query's weight. Checking that
+        # bound on token sets first leaves the full comparison to the few names that can pass.
+        self._pairs_considered += sum(map(self._name_counts.__getitem__, candidates))
+        reachable: defaultdict[int, float] = defaultdict(float)
+        for token, similar in zip(
+            form.skeleton, self._similar(form.skeleton, candidates), strict=True
+        ):
+            weight = self.weight(token)
+            holding = {number for other in similar for number in self._holders[other]}
+            for number in holding:
+                reachable[number] += weight
+        needed = (2 * cutoff - 1) * sum(self.weight(token) for token in form.skeleton) - _SLACK
+        if needed <= 0:  # so low a cutoff that a name matching nothing (score 0) passes it
+            for position in candidates:
+                for number in self._numbers[position]:
+                    reachable.setdefault(number, 0.0)
+        best: dict[int, tuple[float, str]] = {}
+        for number, weight in reachable.items():
+            position, other = self._names[number]
+            if weight < needed or position not in candidates:
+                continue
+            self._pairs_scored += 1
+            # Ties go to the greater name, as a max over (score, name) would give them.
+            scored = (self._score(form, other), other.original)
+            best[position] = max(best.get(position, scored), scored)
+        hits = [
+            Hit(self.entries[position].id, name, round(score, 4))
+            for position, (score, name) in best.items()
+            if score >= cutoff
+        ]
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
+
+    def _similar(self, query: tuple[str, ...], candidates: set[int]) -> list[list[str]]:
+        """For each query token, the candidates' tokens similar enough to count as its match."""
+        vocabulary = list(set().union(*map(self._vocabulary.__getitem__, candidates)))
+        if not vocabulary:
+            return [[] for _ in query]
+        similar = process.cdist(
+            query, vocabulary, scorer=Indel.normalized_similarity, score_cutoff=TOKEN_MATCH - _SLACK
+        )
+        matches: list[list[str]] = [[] for _ in query]
+        for row, column in zip(*similar.nonzero(), strict=True):
+            matches[row].append(vocabulary[column])
+        return matches
 
     def _score(self, query: NameForm, other: NameForm) -> float:
         # Half symmetric similarity, half how much of the query the name contains: "Kalashnikov"
@@ -73,5 +144,9 @@ class Screener:
 
 
 def _keys(skeleton: tuple[str, ...]) -> set[str]:
+    """A word and its first three letters (for a keying error later in it); a name without a
+    word to key on ("GP-21", "CHO, Il Woo") is keyed whole, in any word order."""
     tokens = [t for t in skeleton if len(t) >= 3 and t not in GENERIC_WORDS and not t.isdigit()]
+    if not tokens:
+        return {" ".join(sorted(skeleton))}
     return {key for token in tokens for key in (token, f"{token[:3]}*")}

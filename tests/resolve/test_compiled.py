@@ -56,6 +56,8 @@ HOSTILE = [
     matchable("r", "Vessel", ["Vostok"], identifiers=["imo:9074729", "imo:12"]),
     matchable("s", "Vessel", ["Vostok"], identifiers=["imo:9074729"]),
     matchable("t", "Company", ["a" * 200, "Ё" * 90], country="RU"),
+    matchable("u", "Person", ["Ivan Kuznetsov"], birth_date="\ud800-1961", address="\udfff"),
+    matchable("v", "Person", ["Ivan Kouznetsov"], birth_date="\ud800", address="\udfff"),
 ]  # fmt: skip
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from ownergraph.ingest import LoadSummary
 from ownergraph.resolve.matchable import read_matchables
-from ownergraph.resolve.screening import Screener
+from ownergraph.resolve.normalise import name_form
+from ownergraph.resolve.screening import Hit, Screener, _keys
 from ownergraph.workspace import Workspace
 
 
@@ -52,3 +53,61 @@ def test_an_unrelated_name_finds_nothing(screener: tuple[Screener, Workspace]) -
     assert index.screen("Kestrel Bauteile GmbH") == []
     assert index.screen("") == []
     assert index.screen("OOO") == []
+
+
+@pytest.fixture
+def sdn_screener(
+    fixtures: Path, load: Callable[..., LoadSummary], workspace: Workspace
+) -> Screener:
+    load("ofac-csv", fixtures / "ofac" / "sdn_subset" / "sdn.csv")
+    return Screener(read_matchables(workspace))
+
+
+def test_a_name_without_a_word_of_three_letters_is_found_as_written(
+    sdn_screener: Screener,
+) -> None:
+    # An aircraft registration: no word to key on, so the whole name is the key.
+    assert [hit.entry for hit in sdn_screener.screen("p4-mis")] == ["ofac-sdn:35280"]
+    assert [hit.entry for hit in sdn_screener.screen("MIS P4")] == ["ofac-sdn:35280"]
+    assert sdn_screener.screen("P4-MIT") == []
+
+
+def _every_candidate_scored(index: Screener, query: str, cutoff: float) -> list[Hit]:
+    """What ``screen`` returns when every name of every candidate entry is scored in full."""
+    form = name_form(query)
+    candidates = set().union(*(index.postings.get(key, set()) for key in _keys(form.skeleton)))
+    hits = []
+    for position in candidates:
+        entry = index.entries[position]
+        best, name = max((index._score(form, other), other.original) for other in entry.names)
+        if best >= cutoff:
+            hits.append(Hit(entry.id, name, round(best, 4)))
+    return sorted(hits, key=lambda hit: (-hit.score, hit.entry))[:5]
+
+
+@pytest.mark.parametrize("cutoff", [0.8, 0.6, 0.0])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Timtchenko Guennadi",
+        "ALMAS-ANTEI KONZERN",
+        "Альфа-Банк",
+        "Bonum Kapital",
+        "Tokareva Maiya",
+        "Limitde Liability Company Bonum",
+    ],
+)
+def test_skipping_names_that_cannot_reach_the_cutoff_changes_no_result(
+    sdn_screener: Screener, query: str, cutoff: float
+) -> None:
+    expected = _every_candidate_scored(sdn_screener, query, cutoff)
+    assert sdn_screener.screen(query, cutoff=cutoff) == expected
+
+
+def test_the_screener_counts_the_pairs_it_considers_and_scores(sdn_screener: Screener) -> None:
+    assert (sdn_screener.pairs_considered, sdn_screener.pairs_scored) == (0, 0)
+    sdn_screener.screen("Concern Radio")  # a part of the names of Almaz-Antey and KRET
+    considered, scored = sdn_screener.pairs_considered, sdn_screener.pairs_scored
+    assert 0 < scored < considered
+    sdn_screener.screen("")
+    assert (sdn_screener.pairs_considered, sdn_screener.pairs_scored) == (considered, scored)
