@@ -264,13 +264,13 @@ def peak_export(settings: Settings, workspace: Path, out: Path) -> int:
 def test_the_whole_graph_streams_from_the_server_in_flat_memory(
     push_workspace: Callable[[Path], Any],
     neo4j_settings: Settings,
-    synthetic_workspace: Callable[[int, int, int], Path],
+    big_workspace: Callable[[int, int, int], Path],
     tmp_path: Path,
 ) -> None:
     """Four times the entities, links and shipments: no more memory (a page at a time)."""
     peaks = []
     for scale in (1, 4):
-        workspace = synthetic_workspace(1500 * scale, 4000 * scale, 2000 * scale)
+        workspace = big_workspace(1500 * scale, 4000 * scale, 2000 * scale)
         push_workspace(workspace)
         peaks.append(peak_export(neo4j_settings, workspace, tmp_path / f"out-{scale}"))
         with (tmp_path / f"out-{scale}" / "edges.csv").open(encoding="utf-8") as handle:
