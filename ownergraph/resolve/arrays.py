@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
@@ -25,16 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from ownergraph.model.values import fold
 from ownergraph.resolve.compiled import (
     FORM_BITS,
     ORGANISATION_KIND,
     PERSON_KIND,
     Encoded,
 )
-from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES, Identifier, parse
-from ownergraph.resolve.matchable import MAX_NAMES, PARTY_SCHEMAS, Matchable
-from ownergraph.resolve.normalise import NameForm, name_form
+from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES
+from ownergraph.resolve.matchable import PARTY_SCHEMAS, Matchable, Prepared, from_payload
 from ownergraph.resolve.scoring import ORGANISATIONS, PERSON, TokenWeights
 
 Array = Any
@@ -116,32 +114,22 @@ class Builder:
         self.informative: list[bool] = []
 
     def add(
-        self,
-        record_id: str,
-        schema: str,
-        forms: Iterable[NameForm],
-        identifiers: Iterable[Identifier],
-        *,
-        country: str | None,
-        address: str | None,
-        birth_date: str | None,
-        incorporation_date: str | None,
-        undisclosed: bool,
+        self, record_id: str, schema: str, country: str | None, facts: Prepared | Matchable
     ) -> None:
-        """One record, its names already normalised and identifiers parsed (as in Matchable)."""
+        """One record: its normalised facts (a Matchable has them too)."""
         self.ids.append(record_id)
         self.kind.append(
             PERSON_KIND if schema == PERSON else ORGANISATION_KIND if schema in ORGANISATIONS else 0
         )
-        self.undisclosed.append(undisclosed)
+        self.undisclosed.append(facts.undisclosed)
         self.country.append(self.countries[country] if country else -1)
-        self.address.append(self.addresses[address] if address else -1)
-        self.births.append(birth_date or "")
-        self.incorporations.append(incorporation_date or "")
+        self.address.append(self.addresses[facts.address] if facts.address else -1)
+        self.births.append(facts.birth_date or "")
+        self.incorporations.append(facts.incorporation_date or "")
         mask = 0
         numbers: set[int] = set()
         names: list[int] = []
-        for form in forms:
+        for form in facts.names:
             for label in form.legal_forms:
                 mask |= 1 << FORM_BITS[label]
             numbers.update(self.number_ids[number] for number in form.numbers)
@@ -156,7 +144,7 @@ class Builder:
         keys: list[int] = []
         schemes: list[int] = []
         valid: list[int] = []
-        for identifier in identifiers:
+        for identifier in facts.identifiers:
             key = self.key_ids[identifier.key]
             if key == len(self.key_strong):
                 self.key_strong.append(identifier.strong and bool(identifier.valid))
@@ -331,24 +319,15 @@ def from_matchables(records: Sequence[Matchable]) -> Records:
     """Arrays of records already built as Matchable objects (tests, small sets)."""
     builder = Builder()
     for record in records:
-        builder.add(
-            record.id,
-            record.schema,
-            record.names,
-            record.identifiers,
-            country=record.country,
-            address=record.address,
-            birth_date=record.birth_date,
-            incorporation_date=record.incorporation_date,
-            undisclosed=record.undisclosed,
-        )
+        builder.add(record.id, record.schema, record.country, record)
     return merge([builder.part()])
 
 
 def read_part(path: str, low: str, high: str | None) -> Part:
     """Records with ``low <= id < high`` (no upper bound for None), read on its own connection.
 
-    The same reading as :func:`~ownergraph.resolve.matchable.read_matchables`."""
+    Each record is read as :func:`~ownergraph.resolve.matchable.read_matchables` reads it
+    (:func:`~ownergraph.resolve.matchable.from_payload`)."""
     builder = Builder()
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     connection = sqlite3.connect(uri, uri=True)
@@ -359,20 +338,7 @@ def read_part(path: str, low: str, high: str | None) -> Part:
         )
         while rows := cursor.fetchmany(10000):
             for record_id, schema, country, data in rows:
-                payload = json.loads(data)
-                names = [name for name, _ in payload.get("names", [])][:MAX_NAMES]
-                address = payload.get("address")
-                builder.add(
-                    record_id,
-                    schema,
-                    [form for form in map(name_form, names) if form.skeleton],
-                    [p for text in payload.get("identifiers", []) if (p := parse(text))],
-                    country=country,
-                    address=fold(address) if address else None,
-                    birth_date=payload.get("birth_date"),
-                    incorporation_date=payload.get("incorporation_date"),
-                    undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
-                )
+                builder.add(record_id, schema, country, from_payload(json.loads(data)))
     finally:
         connection.close()
     return builder.part()

@@ -164,6 +164,37 @@ def candidate_pairs(
     return _unique_pairs(members, block, ends, wanted, record_ptr, by_record)
 
 
+@njit(cache=True, inline="always")
+def _partners(
+    i: int,
+    members: Array,
+    block: Array,
+    ends: Array,
+    wanted: Array,
+    record_ptr: Array,
+    by_record: Array,
+    mark: Array,
+    left: Array,
+    right: Array,
+    out: int,
+) -> int:
+    """Record i's later partners in its wanted blocks, each once (``mark``); written from
+    ``out`` on when ``left`` has room (the counting pass gives empty arrays). Returns the new
+    ``out``."""
+    write = left.shape[0] > 0
+    for q in range(record_ptr[i], record_ptr[i + 1]):
+        position = by_record[q]
+        if wanted[block[position]]:
+            for r in range(position + 1, ends[block[position]]):
+                if mark[members[r]] != i:
+                    mark[members[r]] = i
+                    if write:
+                        left[out] = i
+                        right[out] = members[r]
+                    out += 1
+    return out
+
+
 @njit(cache=True)
 def _unique_pairs(
     members: Array, block: Array, ends: Array, wanted: Array, record_ptr: Array, by_record: Array
@@ -176,29 +207,18 @@ def _unique_pairs(
     ends. Two passes, counting then writing, so that only the answer is allocated."""
     records = record_ptr.shape[0] - 1
     mark = np.full(records, -1, dtype=np.int64)
+    none = np.empty(0, dtype=np.int64)
     count = 0
     for i in range(records):
-        for q in range(record_ptr[i], record_ptr[i + 1]):
-            position = by_record[q]
-            if wanted[block[position]]:
-                for r in range(position + 1, ends[block[position]]):
-                    if mark[members[r]] != i:
-                        mark[members[r]] = i
-                        count += 1
+        count = _partners(i, members, block, ends, wanted, record_ptr, by_record, mark, none,
+                          none, count)  # fmt: skip
     left = np.empty(count, dtype=np.int64)
     right = np.empty(count, dtype=np.int64)
     mark[:] = -1
     out = 0
     for i in range(records):
         first = out
-        for q in range(record_ptr[i], record_ptr[i + 1]):
-            position = by_record[q]
-            if wanted[block[position]]:
-                for r in range(position + 1, ends[block[position]]):
-                    if mark[members[r]] != i:
-                        mark[members[r]] = i
-                        left[out] = i
-                        right[out] = members[r]
-                        out += 1
+        out = _partners(i, members, block, ends, wanted, record_ptr, by_record, mark, left,
+                        right, out)  # fmt: skip
         right[first:out].sort()
     return left, right

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ownergraph.model.values import fold
 from ownergraph.resolve.identifiers import Identifier, parse
@@ -39,6 +40,53 @@ class Matchable:
     """Values of each scheme, invalid ones left out: what conflicts are judged on."""
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record's facts normalised for comparison: what :class:`Matchable` holds before the keys
+    it derives (the compiled path, ``resolve.arrays``, reads these and nothing more)."""
+
+    names: tuple[NameForm, ...]
+    identifiers: tuple[Identifier, ...]
+    birth_date: str | None
+    incorporation_date: str | None
+    address: str | None
+    """Folded (``model.values.fold``)."""
+    undisclosed: bool
+
+
+def prepare(
+    names: Iterable[str],
+    identifiers: Iterable[str] = (),
+    *,
+    birth_date: str | None = None,
+    incorporation_date: str | None = None,
+    address: str | None = None,
+    undisclosed: bool = False,
+) -> Prepared:
+    """Normalise a record's names (the first :data:`MAX_NAMES`), identifiers and address."""
+    first = names[:MAX_NAMES] if isinstance(names, list) else list(names)[:MAX_NAMES]
+    return Prepared(
+        names=tuple([form for form in map(name_form, first) if form.skeleton]),
+        identifiers=tuple([p for text in identifiers if (p := parse(text))]),
+        birth_date=birth_date,
+        incorporation_date=incorporation_date,
+        address=fold(address) if address else None,
+        undisclosed=undisclosed,
+    )
+
+
+def from_payload(payload: dict[str, Any]) -> Prepared:
+    """The facts resolution compares, from an entity's stored ``data``."""
+    return prepare(
+        [name for name, _ in payload.get("names", ())],
+        payload.get("identifiers", []),
+        birth_date=payload.get("birth_date"),
+        incorporation_date=payload.get("incorporation_date"),
+        address=payload.get("address"),
+        undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
+    )
+
+
 def matchable(
     id: str,  # noqa: A002 - the field's name
     schema: str,
@@ -53,27 +101,37 @@ def matchable(
     undisclosed: bool = False,
 ) -> Matchable:
     """Normalise a record's names and identifiers once, for the many comparisons ahead."""
-    forms = tuple(
-        form for form in (name_form(name) for name in list(names)[:MAX_NAMES]) if form.skeleton
+    facts = prepare(
+        names,
+        identifiers,
+        birth_date=birth_date,
+        incorporation_date=incorporation_date,
+        address=address,
+        undisclosed=undisclosed,
     )
-    parsed = tuple(p for text in identifiers if (p := parse(text)))
+    return _matchable(id, schema, dataset, country, facts)
+
+
+def _matchable(
+    record_id: str, schema: str, dataset: str, country: str | None, facts: Prepared
+) -> Matchable:
     by_scheme: dict[str, set[str]] = {}
-    for identifier in parsed:
+    for identifier in facts.identifiers:
         if identifier.valid is not False:
             by_scheme.setdefault(identifier.scheme, set()).add(identifier.value)
     return Matchable(
-        id=id,
+        id=record_id,
         schema=schema,
         dataset=dataset,
-        names=forms,
+        names=facts.names,
         country=country or None,
-        identifiers=parsed,
-        birth_date=birth_date,
-        incorporation_date=incorporation_date,
-        address=fold(address) if address else None,
-        undisclosed=undisclosed,
-        keys=frozenset(identifier.key for identifier in parsed),
-        strong_keys=frozenset(i.key for i in parsed if i.strong and i.valid),
+        identifiers=facts.identifiers,
+        birth_date=facts.birth_date,
+        incorporation_date=facts.incorporation_date,
+        address=facts.address,
+        undisclosed=facts.undisclosed,
+        keys=frozenset(identifier.key for identifier in facts.identifiers),
+        strong_keys=frozenset(i.key for i in facts.identifiers if i.strong and i.valid),
         by_scheme={scheme: frozenset(values) for scheme, values in by_scheme.items()},
     )
 
@@ -86,16 +144,4 @@ def read_matchables(workspace: Workspace) -> Iterator[Matchable]:
         f"WHERE schema IN ({placeholders}) ORDER BY id",
         PARTY_SCHEMAS,
     ):
-        payload = json.loads(data)
-        yield matchable(
-            entity_id,
-            schema,
-            (name for name, _ in payload.get("names", [])),
-            dataset=dataset,
-            country=country,
-            identifiers=payload.get("identifiers", []),
-            birth_date=payload.get("birth_date"),
-            incorporation_date=payload.get("incorporation_date"),
-            address=payload.get("address"),
-            undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
-        )
+        yield _matchable(entity_id, schema, dataset, country, from_payload(json.loads(data)))

@@ -94,19 +94,14 @@ def chain_corridor(
     suppliers to a goal: walked half the way forward from the suppliers and half back from the
     goals, as ``subgraph.between`` bounds paths.
 
-    A chain's entity at move ``i`` is within ``ceil(h/2)`` moves of its supplier or
-    ``floor(h/2)`` of its goal; it is kept when its known distances (a lower bound where
-    unknown) add up to at most ``h``. Every move the trace can make is one of these steps, so
-    every chain (and every distance to a goal from an entity of one) is in the subgraph.
+    Every move the trace can make is one of these steps, so every chain (and every distance to a
+    goal from an entity of one) is in the subgraph.
     """
-    near, far = (max_hops + 1) // 2, max_hops // 2
-    ahead = steps(reader, "trace_step_forward", suppliers, near, day)
-    behind = steps(reader, "trace_step_back", goals, far, day)
-    return {
-        entity
-        for entity in ahead.keys() | behind.keys()
-        if ahead.get(entity, near + 1) + behind.get(entity, far + 1) <= max_hops
-    }
+    return subgraph.halfway(
+        max_hops,
+        lambda near: steps(reader, "trace_step_forward", suppliers, near, day),
+        lambda far: steps(reader, "trace_step_back", goals, far, day),
+    )
 
 
 def steps(
@@ -114,24 +109,10 @@ def steps(
 ) -> dict[str, int]:
     """Entities within ``count`` steps of ``query`` (``trace_step_back`` or
     ``trace_step_forward``) from ``seeds``, with their distance."""
-    distance = dict.fromkeys(seeds, 0)
-    frontier = sorted(distance)
-    for level in range(1, count + 1):
-        found: set[str] = set()
-        for start in range(0, len(frontier), _BATCH):
-            rows = reader.rows(
-                query,
-                ids=frontier[start : start + _BATCH],
-                traced=TRACED,
-                both_ways=BOTH_WAYS,
-                day=day,
-            )
-            found.update(row["id"] for row in rows if row["id"] not in distance)
-        if not found:
-            break
-        frontier = sorted(found)
-        distance.update((entity, level) for entity in frontier)
-    return distance
+    return subgraph.expand(
+        reader, query, seeds, count, column="id", batch=_BATCH, traced=TRACED,
+        both_ways=BOTH_WAYS, day=day,
+    )  # fmt: skip
 
 
 class Corridor:

@@ -13,7 +13,7 @@ neighbours in the order it meets them locally.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,53 @@ class Filters:
         }
 
 
+def expand(
+    reader: Reader,
+    query: str,
+    seeds: Sequence[str],
+    count: int,
+    *,
+    column: str,
+    batch: int = _FRONTIER,
+    **parameters: Any,
+) -> dict[str, int]:
+    """Entities within ``count`` steps of ``seeds`` and their distance: breadth first, one
+    ``query`` a level and batch of the frontier (``$ids``), its new entities in ``column``."""
+    distance = dict.fromkeys(seeds, 0)
+    frontier = sorted(distance)
+    for level in range(1, count + 1):
+        found: set[str] = set()
+        for start in range(0, len(frontier), batch):
+            rows = reader.rows(query, ids=frontier[start : start + batch], **parameters)
+            found.update(row[column] for row in rows if row[column] not in distance)
+        if not found:
+            break
+        frontier = sorted(found)
+        distance.update((entity, level) for entity in frontier)
+    return distance
+
+
+def halfway(
+    max_hops: int,
+    forward: Callable[[int], dict[str, int]],
+    back: Callable[[int], dict[str, int]],
+) -> set[str]:
+    """Entities that can lie on a walk of at most ``max_hops`` steps, given ``forward(n)``
+    (distances from the start, within n steps) and ``back(n)`` (distances to the end).
+
+    Every entity of such a walk is within ``ceil(h/2)`` steps of the start or ``floor(h/2)`` of
+    the end; of those, an entity is kept if its known distances (a lower bound where unknown)
+    still add up to at most ``max_hops``.
+    """
+    near, far = (max_hops + 1) // 2, max_hops // 2
+    ahead, behind = forward(near), back(far)
+    return {
+        entity
+        for entity in ahead.keys() | behind.keys()
+        if ahead.get(entity, near + 1) + behind.get(entity, far + 1) <= max_hops
+    }
+
+
 def ball(
     reader: Reader,
     seeds: Sequence[str],
@@ -60,45 +107,25 @@ def ball(
     forward: bool = True,
     ends: Sequence[str] = (),
 ) -> dict[str, int]:
-    """Entities within ``radius`` allowed steps of ``seeds`` and their distance (breadth first,
-    one query a level; with ``directed``, along links when ``forward``, against them otherwise)."""
-    distance = dict.fromkeys(seeds, 0)
-    frontier = sorted(distance)
-    for level in range(1, radius + 1):
-        found: set[str] = set()
-        for start in range(0, len(frontier), _FRONTIER):
-            rows = reader.rows(
-                "neighbours",
-                ids=frontier[start : start + _FRONTIER],
-                forward=forward,
-                ends=list(ends),
-                **filters.parameters(),
-            )
-            found.update(row["to"] for row in rows if row["to"] not in distance)
-        if not found:
-            break
-        frontier = sorted(found)
-        distance.update((entity, level) for entity in frontier)
-    return distance
+    """Entities within ``radius`` allowed steps of ``seeds`` and their distance (with
+    ``directed``, along links when ``forward``, against them otherwise)."""
+    return expand(
+        reader, "neighbours", seeds, radius, column="to", forward=forward, ends=list(ends),
+        **filters.parameters(),
+    )  # fmt: skip
 
 
 def between(reader: Reader, source: str, target: str, max_hops: int, filters: Filters) -> list[str]:
-    """Entities that can lie on a path of at most ``max_hops`` from ``source`` to ``target``.
-
-    Every node of such a path is within ``ceil(h/2)`` steps of the source or ``floor(h/2)`` of
-    the target; of those, a node is kept if its known distances (a lower bound where unknown)
-    still add up to at most ``max_hops``.
-    """
-    near, far = (max_hops + 1) // 2, max_hops // 2
+    """Entities that can lie on a path of at most ``max_hops`` from ``source`` to ``target``
+    (:func:`halfway`)."""
     ends = [source, target]
-    ahead = ball(reader, [source], near, filters, forward=True, ends=ends)
-    behind = ball(reader, [target], far, filters, forward=False, ends=ends)
-    kept = []
-    for entity in ahead.keys() | behind.keys():
-        total = ahead.get(entity, near + 1) + behind.get(entity, far + 1)
-        if total <= max_hops:
-            kept.append(entity)
-    return sorted(kept)
+    return sorted(
+        halfway(
+            max_hops,
+            lambda near: ball(reader, [source], near, filters, forward=True, ends=ends),
+            lambda far: ball(reader, [target], far, filters, forward=False, ends=ends),
+        )
+    )
 
 
 def fetch(
