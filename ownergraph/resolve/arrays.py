@@ -24,15 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
+from ownergraph.model.values import fold
 from ownergraph.resolve.compiled import (
     FORM_BITS,
     ORGANISATION_KIND,
     PERSON_KIND,
     Encoded,
 )
-from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES
-from ownergraph.resolve.matchable import PARTY_SCHEMAS, Matchable, Prepared, from_payload
+from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES, parse
+from ownergraph.resolve.matchable import MAX_NAMES, PARTY_SCHEMAS, Facts, Matchable, payload_facts
+from ownergraph.resolve.normalise import name_form
 from ownergraph.resolve.scoring import ORGANISATIONS, PERSON, TokenWeights
 
 Array = Any
@@ -89,8 +92,17 @@ def _csr(lists: Sequence[Sequence[int]], dtype: Any = np.int32) -> tuple[Array, 
     return ptr, flat
 
 
+_name_form = name_form.__wrapped__
+_parse = parse.__wrapped__
+"""Without their LRU caches: the builder remembers each distinct name and identifier itself, and
+a million mostly distinct values would only churn those caches."""
+
+
 class Builder:
-    """Appends records, interning every word, form, key and place (one builder a process)."""
+    """Appends records, interning every word, form, key and place (one builder a process).
+
+    Each distinct name and identifier text is normalised once and remembered with the ids it
+    interned to (names and identifiers recur across records far more than records do)."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -112,53 +124,93 @@ class Builder:
         self.key_local: list[bool] = []
         self.form_tokens: list[tuple[int, ...]] = []
         self.informative: list[bool] = []
+        self.seen_names: dict[str, tuple[int, int, tuple[int, ...]]] = {}
+        self.seen_identifiers: dict[str, tuple[int, int]] = {}
 
-    def add(
-        self, record_id: str, schema: str, country: str | None, facts: Prepared | Matchable
-    ) -> None:
-        """One record: its normalised facts (a Matchable has them too)."""
+    def add(self, record_id: str, schema: str, country: str | None, facts: Facts) -> None:
+        """One record's raw facts (:func:`~ownergraph.resolve.matchable.payload_facts`), its
+        address already folded: normalised here as :func:`~ownergraph.resolve.matchable.prepare`
+        normalises them."""
+        names, identifiers, birth_date, incorporation_date, address, undisclosed = facts
         self.ids.append(record_id)
         self.kind.append(
             PERSON_KIND if schema == PERSON else ORGANISATION_KIND if schema in ORGANISATIONS else 0
         )
-        self.undisclosed.append(facts.undisclosed)
+        self.undisclosed.append(undisclosed)
         self.country.append(self.countries[country] if country else -1)
-        self.address.append(self.addresses[facts.address] if facts.address else -1)
-        self.births.append(facts.birth_date or "")
-        self.incorporations.append(facts.incorporation_date or "")
+        self.address.append(self.addresses[address] if address else -1)
+        self.births.append(birth_date or "")
+        self.incorporations.append(incorporation_date or "")
         mask = 0
-        numbers: set[int] = set()
-        names: list[int] = []
-        for form in facts.names:
-            for label in form.legal_forms:
-                mask |= 1 << FORM_BITS[label]
-            numbers.update(self.number_ids[number] for number in form.numbers)
-            form_id = self.forms[(form.skeleton, form.informative)]
-            if form_id == len(self.form_tokens):
-                self.form_tokens.append(tuple(self.tokens[token] for token in form.skeleton))
-                self.informative.append(form.informative)
-            names.append(form_id)
+        numbers: list[int] = []
+        forms: list[int] = []
+        seen_names = self.seen_names
+        for name in names[:MAX_NAMES]:
+            entry = seen_names.get(name)
+            if entry is None:
+                entry = seen_names[name] = self._name(name)
+            form_id, bits, number_ids = entry
+            if form_id >= 0:
+                mask |= bits
+                numbers.extend(number_ids)
+                forms.append(form_id)
         self.legal.append(mask)
-        self.numbers.append(sorted(numbers))
-        self.names.append(names)
+        self.numbers.append(sorted(set(numbers)) if numbers else numbers)
+        self.names.append(forms)
         keys: list[int] = []
         schemes: list[int] = []
         valid: list[int] = []
-        for identifier in facts.identifiers:
-            key = self.key_ids[identifier.key]
-            if key == len(self.key_strong):
-                self.key_strong.append(identifier.strong and bool(identifier.valid))
-                self.key_local.append(identifier.scheme in LOCAL_SCHEMES)
-            if key not in keys:
-                keys.append(key)
-            if identifier.valid is not False:
-                schemes.append(self.schemes[identifier.scheme])
-                valid.append(key)
+        seen_identifiers = self.seen_identifiers
+        for text in identifiers:
+            found = seen_identifiers.get(text)
+            if found is None:
+                found = seen_identifiers[text] = self._identifier(text)
+            key, scheme = found
+            if key >= 0:
+                if key not in keys:
+                    keys.append(key)
+                if scheme >= 0:
+                    schemes.append(scheme)
+                    valid.append(key)
         self.keys.append(keys)
         self.valid_schemes.append(schemes)
         self.valid_keys.append(valid)
 
-    def part(self) -> Part:
+    def _name(self, name: str) -> tuple[int, int, tuple[int, ...]]:
+        """(form id, legal-form bits, number ids) of a name; form id -1 for one without words."""
+        form = _name_form(name)
+        if not form.skeleton:
+            return -1, 0, ()
+        form_id = self.forms[(form.skeleton, form.informative)]
+        if form_id == len(self.form_tokens):
+            self.form_tokens.append(tuple(self.tokens[token] for token in form.skeleton))
+            self.informative.append(form.informative)
+        mask = 0
+        for label in form.legal_forms:
+            mask |= 1 << FORM_BITS[label]
+        return form_id, mask, tuple(self.number_ids[number] for number in form.numbers)
+
+    def _identifier(self, text: str) -> tuple[int, int]:
+        """(key id, scheme id or -1 when known to be invalid) of an identifier text; key id -1
+        for text that is not an identifier."""
+        identifier = _parse(text)
+        if identifier is None:
+            return -1, -1
+        key = self.key_ids[identifier.key]
+        if key == len(self.key_strong):
+            self.key_strong.append(identifier.strong and bool(identifier.valid))
+            self.key_local.append(identifier.scheme in LOCAL_SCHEMES)
+        return key, self.schemes[identifier.scheme] if identifier.valid is not False else -1
+
+    def part(self, *, reverse: bool = False) -> Part:
+        """The arrays and vocabularies; ``reverse`` for records added in descending id order."""
+        if reverse:
+            for records in (
+                self.ids, self.kind, self.undisclosed, self.country, self.address, self.births,
+                self.incorporations, self.legal, self.numbers, self.keys, self.valid_schemes,
+                self.valid_keys, self.names,
+            ):  # fmt: skip
+                records.reverse()
         valid_ptr, valid_schemes = _csr(self.valid_schemes)
         return Part(
             ids=self.ids,
@@ -219,42 +271,47 @@ def _text_csr(texts: list[str]) -> tuple[Array, Array]:
     return ptr, chars.copy()
 
 
+def _intern(vocabulary: dict[Any, int], items: Sequence[Any]) -> list[int]:
+    """The merged id of each item, numbering new ones in order."""
+    return [vocabulary.setdefault(item, len(vocabulary)) for item in items]
+
+
 def merge(parts: Sequence[Part]) -> Records:
     """One set of arrays from the parts, in the order given, with shared ids."""
-    countries, addresses, keys, schemes = _Ids(), _Ids(), _Ids(), _Ids()
-    tokens, forms, numbers = _Ids(), _Ids(), _Ids()
-    key_strong: list[bool] = []
-    key_local: list[bool] = []
+    countries: dict[str, int] = {}
+    addresses: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    schemes: dict[str, int] = {}
+    tokens: dict[str, int] = {}
+    forms: dict[tuple[tuple[int, ...], bool], int] = {}
+    numbers: dict[str, int] = {}
+    key_strong, key_local = [], []
     form_tokens: list[tuple[int, ...]] = []
     informative: list[bool] = []
     country, address, number_items, key_items, names = [], [], [], [], []
     valid_ptrs, valid_keys = [], []
     for part in parts:
-        key_map = []
-        for name, strong, local in zip(
-            part.key_names, part.key_strong, part.key_local, strict=True
-        ):
-            key = keys[name]
-            if key == len(key_strong):
-                key_strong.append(strong)
-                key_local.append(local)
-            key_map.append(key)
-        token_map = [tokens[token] for token in part.tokens]
+        known = len(keys)
+        key_map = np.array(_intern(keys, part.key_names), dtype=np.int32)
+        new = key_map >= known  # new keys come in order, so their flags append in order
+        key_strong.append(np.array(part.key_strong, dtype=np.bool_)[new])
+        key_local.append(np.array(part.key_local, dtype=np.bool_)[new])
+        token_map = _intern(tokens, part.tokens)
         form_map = []
         for form, flag in zip(part.forms, part.informative, strict=True):
-            merged = tuple(token_map[token] for token in form)
-            form_id = forms[(merged, flag)]
+            merged = tuple(map(token_map.__getitem__, form))
+            form_id = forms.setdefault((merged, flag), len(forms))
             if form_id == len(form_tokens):
                 form_tokens.append(merged)
                 informative.append(flag)
             form_map.append(form_id)
-        country.append(_remap([countries[c] for c in part.countries])[part.country])
-        address.append(_remap([addresses[a] for a in part.addresses])[part.address])
-        number_map = _remap([numbers[n] for n in part.number_names])
+        country.append(_remap(_intern(countries, part.countries))[part.country])
+        address.append(_remap(_intern(addresses, part.addresses))[part.address])
+        number_map = _remap(_intern(numbers, part.number_names))
         number_items.append((part.numbers[0], number_map[part.numbers[1]]))
-        key_lookup = _remap(key_map)
+        key_lookup = np.append(key_map, np.int32(-1))
         key_items.append((part.keys[0], key_lookup[part.keys[1]]))
-        scheme_map = _remap([schemes[s] for s in part.schemes])
+        scheme_map = _remap(_intern(schemes, part.schemes))
         valid_ptrs.append((part.valid[0], scheme_map[part.valid[1]]))
         valid_keys.append(key_lookup[part.valid[2]])
         names.append((part.names[0], _remap(form_map)[part.names[1]]))
@@ -279,8 +336,8 @@ def merge(parts: Sequence[Part]) -> Records:
         numbers=_joined(number_items)[1],
         key_ptr=_joined(key_items)[0],
         keys=_joined(key_items)[1],
-        key_strong=np.array(key_strong, dtype=np.bool_),
-        key_local=np.array(key_local, dtype=np.bool_),
+        key_strong=np.concatenate(key_strong),
+        key_local=np.concatenate(key_local),
         valid_ptr=valid_ptr,
         valid_scheme=valid_scheme,
         valid_key=np.concatenate(valid_keys),
@@ -319,29 +376,67 @@ def from_matchables(records: Sequence[Matchable]) -> Records:
     """Arrays of records already built as Matchable objects (tests, small sets)."""
     builder = Builder()
     for record in records:
-        builder.add(record.id, record.schema, record.country, record)
+        facts: Facts = (
+            [form.original for form in record.names],
+            [identifier.key for identifier in record.identifiers],
+            record.birth_date,
+            record.incorporation_date,
+            record.address,
+            record.undisclosed,
+        )
+        builder.add(record.id, record.schema, record.country, facts)
     return merge([builder.part()])
 
 
-def read_part(path: str, low: str, high: str | None) -> Part:
-    """Records with ``low <= id < high`` (no upper bound for None), read on its own connection.
+_BATCH = 2000
+"""Records a reader claims at a time from its end of a range."""
+_claims: Any = None
+"""Per range, how many records its front and its back reader have claimed (shared memory)."""
+
+
+def _share(claims: Any) -> None:
+    global _claims
+    _claims = claims
+
+
+def _decode(data: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # lone surrogates, which orjson refuses and json reads
+        return json.loads(data)
+
+
+def read_end(path: str, low: str, high: str | None, size: int, slot: int, forward: bool) -> Part:
+    """One end of the range of ``size`` records with ``low <= id < high`` (no upper bound for
+    None), read on its own connection, front to back or back to front, until it meets the reader
+    of the other end: each batch is claimed in the shared counts first, so both readers stop
+    where their work balances, whatever their records cost. The part is in id order.
 
     Each record is read as :func:`~ownergraph.resolve.matchable.read_matchables` reads it
-    (:func:`~ownergraph.resolve.matchable.from_payload`)."""
+    (:func:`~ownergraph.resolve.matchable.payload_facts`)."""
     builder = Builder()
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    connection = sqlite3.connect(uri, uri=True)
+    mine, theirs = (2 * slot, 2 * slot + 1) if forward else (2 * slot + 1, 2 * slot)
+    query = _QUERY if high is not None else _QUERY.replace(" AND id < ?", "")
+    connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         cursor = connection.execute(
-            _QUERY if high is not None else _QUERY.replace(" AND id < ?", ""),
+            query if forward else query.replace("ORDER BY id", "ORDER BY id DESC"),
             (*PARTY_SCHEMAS, low, *((high,) if high is not None else ())),
         )
-        while rows := cursor.fetchmany(10000):
-            for record_id, schema, country, data in rows:
-                builder.add(record_id, schema, country, from_payload(json.loads(data)))
+        while rows := cursor.fetchmany(_BATCH):
+            with _claims.get_lock():
+                take = min(len(rows), size - _claims[mine] - _claims[theirs])
+                _claims[mine] += take
+            for record_id, schema, country, data in rows[:take]:
+                facts = payload_facts(_decode(data))
+                if facts[4]:  # the address, folded as prepare folds it
+                    facts = (*facts[:4], fold(facts[4]), facts[5])
+                builder.add(record_id, schema, country, facts)
+            if take < len(rows):
+                break
     finally:
         connection.close()
-    return builder.part()
+    return builder.part(reverse=not forward)
 
 
 def _workers() -> int:
@@ -353,11 +448,15 @@ def _workers() -> int:
 
 def read_records(database: Path, *, workers: int | None = None) -> Records:
     """Every party record of the workspace file as arrays, in id order, read by ``workers``
-    processes (by default one a core, one for a small workspace) over equal ranges of ids.
+    processes (by default one a core, one for a small workspace), this one included.
 
-    One range a process: smaller ranges balance the work better (customs spellings, each a new
-    name, cost more than registry records), but measured slower at a million records."""
+    The ids are cut into ranges of equal counts, one for every two processes; one process reads
+    a range from the front and another from the back, until they meet (:func:`read_end`).
+    Records differ in cost (a registry record with a new identifier and address costs about a
+    third more than a customs spelling), so equal counts alone left one process idle 2.5 s at a
+    million records."""
     chosen = workers
+    path = str(database)
     connection = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         where = f"schema IN ({', '.join('?' * len(PARTY_SCHEMAS))})"
@@ -365,21 +464,35 @@ def read_records(database: Path, *, workers: int | None = None) -> Records:
             f"SELECT count(*) FROM entities WHERE {where}", PARTY_SCHEMAS
         ).fetchone()[0]
         workers = max(1, chosen or (_workers() if total >= PARALLEL_FROM else 1))
+        ranges = (workers + 1) // 2
+        positions = [total * share // ranges for share in range(ranges + 1)]
         bounds = [
             connection.execute(
                 f"SELECT id FROM entities WHERE {where} ORDER BY id LIMIT 1 OFFSET ?",
-                (*PARTY_SCHEMAS, total * share // workers),
+                (*PARTY_SCHEMAS, position),
             ).fetchone()[0]
-            for share in range(1, workers)
+            for position in positions[1:-1]
         ]
     finally:
         connection.close()
-    if workers == 1:
-        return merge([read_part(str(database), "", None)])
     lows, highs = ["", *bounds], [*bounds, None]
+    ends = [
+        (path, lows[r], highs[r], positions[r + 1] - positions[r], r, forward)
+        for r in range(ranges)
+        for forward in ((True, False) if 2 * r + 1 < workers else (True,))
+    ]
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
-        return merge(list(pool.map(read_part, [str(database)] * workers, lows, highs)))
+    context = get_context(method)
+    claims = context.Array("q", 2 * ranges)
+    _share(claims)
+    if workers == 1:
+        return merge([read_end(*ends[0])])
+    with ProcessPoolExecutor(
+        workers - 1, mp_context=context, initializer=_share, initargs=(claims,)
+    ) as pool:
+        futures = [pool.submit(read_end, *end) for end in ends[1:]]
+        first = read_end(*ends[0])
+        return merge([first, *(future.result() for future in futures)])
 
 
 def encode(records: Sequence[Matchable], weight: TokenWeights) -> Encoded:

@@ -75,15 +75,35 @@ def prepare(
     )
 
 
-def from_payload(payload: dict[str, Any]) -> Prepared:
-    """The facts resolution compares, from an entity's stored ``data``."""
-    return prepare(
+Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool]
+"""A record's raw facts: names, identifier texts, birth date, incorporation date, address,
+undisclosed; the arguments of :func:`prepare` in order."""
+
+
+def payload_facts(payload: dict[str, Any]) -> Facts:
+    """The facts resolution compares, as stored in an entity's ``data`` (not normalised)."""
+    return (
         [name for name, _ in payload.get("names", ())],
         payload.get("identifiers", []),
-        birth_date=payload.get("birth_date"),
-        incorporation_date=payload.get("incorporation_date"),
-        address=payload.get("address"),
-        undisclosed=bool(payload.get("properties", {}).get("undisclosed")),
+        payload.get("birth_date"),
+        payload.get("incorporation_date"),
+        payload.get("address"),
+        bool(payload.get("properties", {}).get("undisclosed")),
+    )
+
+
+def from_payload(payload: dict[str, Any]) -> Prepared:
+    """The facts resolution compares, from an entity's stored ``data``, normalised."""
+    names, identifiers, birth_date, incorporation_date, address, undisclosed = payload_facts(
+        payload
+    )
+    return prepare(
+        names,
+        identifiers,
+        birth_date=birth_date,
+        incorporation_date=incorporation_date,
+        address=address,
+        undisclosed=undisclosed,
     )
 
 

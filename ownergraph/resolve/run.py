@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from time import perf_counter
 from typing import Any
 
 import numpy as np
+import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -94,7 +94,10 @@ def resolve(
         clock("cluster")
         summary.merges = len(merged.edge)
         summary.clusters = _write(
-            workspace, records.ids, merged, _explain(encoded, left, right, log_odds, merged)
+            workspace,
+            records.ids,
+            merged,
+            _explain(records.ids, encoded, left, right, log_odds, merged),
         )
         clock("write")
     summary.seconds = perf_counter() - started
@@ -147,51 +150,51 @@ def _judged(
 
 
 def _explain(
-    encoded: Encoded, left: Any, right: Any, log_odds: Any, merged: Merged
-) -> list[dict[str, object]]:
-    """Each merge as ``show`` prints it: records, log-odds and features, or the judgement."""
+    ids: list[str], encoded: Encoded, left: Any, right: Any, log_odds: Any, merged: Merged
+) -> list[bytes]:
+    """Each merge as ``show`` prints it, as JSON: records, log-odds and features, or the
+    judgement."""
     scored = merged.edge[merged.edge >= 0]
-    rows = iter(feature_rows(encoded, left[scored], right[scored]))
+    rows = iter(feature_rows(encoded, left[scored], right[scored]).tolist())
+    scores = iter([round(value, 3) for value in log_odds[scored].tolist()])
     return [
-        {"left": a, "right": b, "judgement": "same"}
-        if edge < 0
-        else {"left": a, "right": b, "log_odds": round(float(log_odds[edge]), 3),
-              "features": explanation(next(rows))}
+        orjson.dumps(
+            {"left": ids[a], "right": ids[b], "judgement": "same"}
+            if edge < 0
+            else {"left": ids[a], "right": ids[b], "log_odds": next(scores),
+                  "features": explanation(next(rows))}
+        )
         for a, b, edge in zip(
             merged.left.tolist(), merged.right.tolist(), merged.edge.tolist(), strict=True
         )
     ]  # fmt: skip
 
 
-def _write(
-    workspace: Workspace, ids: list[str], merged: Merged, merges: list[dict[str, object]]
-) -> int:
-    """Replace the clusters table; only records merged with others get a row. Each member's
-    explanation lists the merges it took part in, in the order they were made."""
-    texts: dict[int, list[str]] = {}
-    for merge in merges:
-        left, right = int(merge["left"]), int(merge["right"])  # type: ignore[call-overload]
-        text = json.dumps({**merge, "left": ids[left], "right": ids[right]}, ensure_ascii=False)
-        texts.setdefault(left, []).append(text)
-        texts.setdefault(right, []).append(text)
-    stamp = now()
-    members = np.array(sorted(texts), dtype=np.int64)
+def _write(workspace: Workspace, ids: list[str], merged: Merged, merges: list[bytes]) -> int:
+    """Replace the clusters table; only records merged with others get a row, named after the
+    cluster's least record id. Each member's explanation lists the merges it took part in, in
+    the order they were made (a JSON array)."""
+    count = len(merges)
+    ends = np.concatenate([merged.left, merged.right]).astype(np.int64)
+    made = np.concatenate([np.arange(count), np.arange(count)])
+    # Members by cluster (root), then id; each member's merges in the order they were made.
+    order = np.lexsort((made, ends, merged.root[ends]))
+    ends, made = ends[order], made[order]
+    first = np.flatnonzero(np.diff(ends, prepend=-1))
+    members = ends[first]
     roots = merged.root[members]
-    order = np.lexsort((members, roots))
-    members, roots = members[order].tolist(), roots[order].tolist()
-    rows: list[tuple[str, str, str, str]] = []
-    clusters = 0
-    start = 0
-    while start < len(members):
-        end = start
-        while end < len(members) and roots[end] == roots[start]:
-            end += 1
-        clusters += 1
-        canonical = min(ids[member] for member in members[start:end])
-        rows.extend(
-            (ids[member], canonical, "[" + ", ".join(texts[member]) + "]", stamp)
-            for member in members[start:end]
+    starts = np.flatnonzero(np.diff(roots, prepend=-1))
+    # Records are in id order, so a cluster's least index is its least id.
+    least = np.repeat(np.minimum.reduceat(members, starts), np.diff(starts, append=len(members)))
+    stamp = now()
+    made_list = made.tolist()
+    bounds = [*first.tolist(), len(ends)]
+    rows = [
+        (ids[member], ids[canonical],
+         (b"[" + b",".join([merges[m] for m in made_list[low:high]]) + b"]").decode(), stamp)
+        for member, canonical, low, high in zip(
+            members.tolist(), least.tolist(), bounds, bounds[1:], strict=False
         )
-        start = end
+    ]  # fmt: skip
     workspace.replace_clusters(rows)
-    return clusters
+    return len(starts)

@@ -11,6 +11,7 @@ import pytest
 from rapidfuzz.distance import Indel
 
 from ownergraph.ingest import load_file
+from ownergraph.resolve import arrays
 from ownergraph.resolve.arrays import encode, from_matchables, read_records, weigh
 from ownergraph.resolve.blocking import candidate_pairs, counter, token_counts
 from ownergraph.resolve.clustering import cluster_arrays, cluster_encoded
@@ -237,13 +238,17 @@ def test_compiled_clustering_makes_the_reference_merges(
         assert reference.find(index) == reference.find(int(merged.root[index]))
 
 
+@pytest.mark.parametrize("batch", [7, 2000])
 def test_the_parallel_reader_reads_what_read_matchables_reads(
-    resolved_world: tuple[Path, dict[str, Any]],
+    resolved_world: tuple[Path, dict[str, Any]], batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Small batches make the readers of each range's two ends meet in the middle (the children
+    # are forked, so they see the patched value); 2000 leaves the back readers next to nothing.
+    monkeypatch.setattr(arrays, "_BATCH", batch)
     with Workspace(resolved_world[0]) as workspace:
         records = list(read_matchables(workspace))
     single = from_matchables(records)
-    for workers in (1, 3):
+    for workers in (1, 2, 3, 4):
         read = read_records(resolved_world[0], workers=workers)
         assert read.ids == [record.id for record in records]
         counts = token_counts(read)
