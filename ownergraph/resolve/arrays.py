@@ -73,6 +73,8 @@ class Part:
     valid: tuple[Array, Array, Array]
     """(ptr, scheme ids, key ids) of the identifiers not known to be invalid."""
     names: tuple[Array, Array]
+    name_weak: Array
+    """bool, beside ``names[1]``: a weak alias."""
     countries: list[str]
     addresses: list[str]
     key_names: list[str]
@@ -126,12 +128,14 @@ class Builder:
         self.informative: list[bool] = []
         self.seen_names: dict[str, tuple[int, int, tuple[int, ...]]] = {}
         self.seen_identifiers: dict[str, tuple[int, int]] = {}
+        self.weak_names: list[tuple[int, int]] = []
+        """(record, position among its names) of each weak alias (few records have any)."""
 
     def add(self, record_id: str, schema: str, country: str | None, facts: Facts) -> None:
         """One record's raw facts (:func:`~ownergraph.resolve.matchable.payload_facts`), its
         address already folded: normalised here as :func:`~ownergraph.resolve.matchable.prepare`
         normalises them."""
-        names, identifiers, birth_date, incorporation_date, address, undisclosed = facts
+        names, identifiers, birth_date, incorporation_date, address, undisclosed, weak = facts
         self.ids.append(record_id)
         self.kind.append(
             PERSON_KIND if schema == PERSON else ORGANISATION_KIND if schema in ORGANISATIONS else 0
@@ -153,6 +157,8 @@ class Builder:
             if form_id >= 0:
                 mask |= bits
                 numbers.extend(number_ids)
+                if weak and name in weak:
+                    self.weak_names.append((len(self.ids) - 1, len(forms)))
                 forms.append(form_id)
         self.legal.append(mask)
         self.numbers.append(sorted(set(numbers)) if numbers else numbers)
@@ -211,7 +217,13 @@ class Builder:
                 self.valid_keys, self.names,
             ):  # fmt: skip
                 records.reverse()
+            last = len(self.ids) - 1
+            self.weak_names = [(last - record, slot) for record, slot in self.weak_names]
         valid_ptr, valid_schemes = _csr(self.valid_schemes)
+        names = _csr(self.names)
+        weak = np.zeros(len(names[1]), dtype=np.bool_)
+        for record, slot in self.weak_names:
+            weak[names[0][record] + slot] = True
         return Part(
             ids=self.ids,
             kind=np.array(self.kind, dtype=np.int8),
@@ -224,7 +236,8 @@ class Builder:
             numbers=_csr(self.numbers),
             keys=_csr(self.keys),
             valid=(valid_ptr, valid_schemes, _csr(self.valid_keys)[1]),
-            names=_csr(self.names),
+            names=names,
+            name_weak=weak,
             countries=list(self.countries),
             addresses=list(self.addresses),
             key_names=list(self.key_ids),
@@ -345,6 +358,7 @@ def merge(parts: Sequence[Part]) -> Records:
         scheme_local=np.array([s in LOCAL_SCHEMES for s in scheme_names], dtype=np.bool_),
         name_ptr=_joined(names)[0],
         names=_joined(names)[1],
+        name_weak=np.concatenate([part.name_weak for part in parts]),
         form_ptr=form_ptr,
         form_tokens=form_flat,
         form_informative=np.array(informative, dtype=np.bool_),
@@ -383,6 +397,9 @@ def from_matchables(records: Sequence[Matchable]) -> Records:
             record.incorporation_date,
             record.address,
             record.undisclosed,
+            frozenset(
+                form.original for form, weak in zip(record.names, record.weak, strict=False) if weak
+            ),
         )
         builder.add(record.id, record.schema, record.country, facts)
     return merge([builder.part()])
@@ -430,7 +447,7 @@ def read_end(path: str, low: str, high: str | None, size: int, slot: int, forwar
             for record_id, schema, country, data in rows[:take]:
                 facts = payload_facts(_decode(data))
                 if facts[4]:  # the address, folded as prepare folds it
-                    facts = (*facts[:4], fold(facts[4]), facts[5])
+                    facts = (*facts[:4], fold(facts[4]), *facts[5:])
                 builder.add(record_id, schema, country, facts)
             if take < len(rows):
                 break

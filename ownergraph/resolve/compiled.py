@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from ownergraph.resolve.normalise import LEGAL_FORMS
-from ownergraph.resolve.scoring import PRIOR, TOKEN_MATCH
+from ownergraph.resolve.scoring import PRIOR, TOKEN_MATCH, WEAK_NAME_CAP
 
 FEATURES = (
     "prior",
@@ -90,6 +90,8 @@ class Encoded(NamedTuple):
     name_ptr: Array
     names: Array
     """Form ids of each record's names, in the record's order."""
+    name_weak: Array
+    """bool, beside ``names``: the name is a weak alias (its similarity is capped)."""
     form_ptr: Array
     form_tokens: Array
     """Token ids of each distinct name form (a skeleton); equal forms have equal ids."""
@@ -278,7 +280,10 @@ def _pair(
     similarity = 0.0
     for p in range(e.name_ptr[i], e.name_ptr[i + 1]):
         for q in range(e.name_ptr[j], e.name_ptr[j + 1]):
-            similarity = max(similarity, _name_similarity(e, e.names[p], e.names[q]))
+            one = _name_similarity(e, e.names[p], e.names[q])
+            if e.name_weak[p] or e.name_weak[q]:
+                one = min(one, WEAK_NAME_CAP)
+            similarity = max(similarity, one)
             if similarity >= 1.0:
                 break  # nothing beats the same name
         if similarity >= 1.0:

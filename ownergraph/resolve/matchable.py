@@ -38,6 +38,8 @@ class Matchable:
     """Keys of valid identifiers of unique schemes."""
     by_scheme: dict[str, frozenset[str]]
     """Values of each scheme, invalid ones left out: what conflicts are judged on."""
+    weak: tuple[bool, ...] = ()
+    """Per name: a weak alias (a sanctions list's low-quality a.k.a.); empty when none is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,11 @@ class Prepared:
     address: str | None
     """Folded (``model.values.fold``)."""
     undisclosed: bool
+    weak: tuple[bool, ...] = ()
+    """Per name: a weak alias; empty when none is."""
+
+
+NO_WEAK: frozenset[str] = frozenset()
 
 
 def prepare(
@@ -62,48 +69,56 @@ def prepare(
     incorporation_date: str | None = None,
     address: str | None = None,
     undisclosed: bool = False,
+    weak: frozenset[str] = NO_WEAK,
 ) -> Prepared:
-    """Normalise a record's names (the first :data:`MAX_NAMES`), identifiers and address."""
+    """Normalise a record's names (the first :data:`MAX_NAMES`), identifiers and address;
+    ``weak`` are the names that are weak aliases."""
     first = names[:MAX_NAMES] if isinstance(names, list) else list(names)[:MAX_NAMES]
+    kept = [(name, form) for name in first if (form := name_form(name)).skeleton]
     return Prepared(
-        names=tuple([form for form in map(name_form, first) if form.skeleton]),
+        names=tuple([form for _, form in kept]),
         identifiers=tuple([p for text in identifiers if (p := parse(text))]),
         birth_date=birth_date,
         incorporation_date=incorporation_date,
         address=fold(address) if address else None,
         undisclosed=undisclosed,
+        weak=tuple([name in weak for name, _ in kept]) if weak else (),
     )
 
 
-Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool]
+Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool, frozenset[str]]
 """A record's raw facts: names, identifier texts, birth date, incorporation date, address,
-undisclosed; the arguments of :func:`prepare` in order."""
+undisclosed, weak aliases; the arguments of :func:`prepare` in order."""
+WEAK_SEPARATOR = "; "
+"""Between the names of the ``weak_aliases`` property (``loaders._listed``)."""
 
 
 def payload_facts(payload: dict[str, Any]) -> Facts:
     """The facts resolution compares, as stored in an entity's ``data`` (not normalised)."""
+    properties = payload.get("properties", {})
+    weak = properties.get("weak_aliases")
     return (
         [name for name, _ in payload.get("names", ())],
         payload.get("identifiers", []),
         payload.get("birth_date"),
         payload.get("incorporation_date"),
         payload.get("address"),
-        bool(payload.get("properties", {}).get("undisclosed")),
+        bool(properties.get("undisclosed")),
+        frozenset(weak.split(WEAK_SEPARATOR)) if isinstance(weak, str) else NO_WEAK,
     )
 
 
 def from_payload(payload: dict[str, Any]) -> Prepared:
     """The facts resolution compares, from an entity's stored ``data``, normalised."""
-    names, identifiers, birth_date, incorporation_date, address, undisclosed = payload_facts(
-        payload
-    )
+    names, identifiers, birth, incorporation, address, undisclosed, weak = payload_facts(payload)
     return prepare(
         names,
         identifiers,
-        birth_date=birth_date,
-        incorporation_date=incorporation_date,
+        birth_date=birth,
+        incorporation_date=incorporation,
         address=address,
         undisclosed=undisclosed,
+        weak=weak,
     )
 
 
@@ -119,8 +134,10 @@ def matchable(
     incorporation_date: str | None = None,
     address: str | None = None,
     undisclosed: bool = False,
+    weak_aliases: Iterable[str] = (),
 ) -> Matchable:
-    """Normalise a record's names and identifiers once, for the many comparisons ahead."""
+    """Normalise a record's names and identifiers once, for the many comparisons ahead
+    (``weak_aliases``: those of the names that are weak aliases)."""
     facts = prepare(
         names,
         identifiers,
@@ -128,6 +145,7 @@ def matchable(
         incorporation_date=incorporation_date,
         address=address,
         undisclosed=undisclosed,
+        weak=frozenset(weak_aliases),
     )
     return _matchable(id, schema, dataset, country, facts)
 
@@ -153,6 +171,7 @@ def _matchable(
         keys=frozenset(identifier.key for identifier in facts.identifiers),
         strong_keys=frozenset(i.key for i in facts.identifiers if i.strong and i.valid),
         by_scheme={scheme: frozenset(values) for scheme, values in by_scheme.items()},
+        weak=facts.weak if any(facts.weak) else (),
     )
 
 

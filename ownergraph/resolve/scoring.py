@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from rapidfuzz.distance import Indel
 
@@ -22,6 +24,9 @@ MAX_WEIGHT = 6.0
 TOKEN_MATCH = 0.75
 """Token similarity from which a word counts as found in the other name."""
 DEFAULT_THRESHOLD = 0.9
+WEAK_NAME_CAP = 0.85
+"""A weak alias (OFAC's low-quality a.k.a., often a short or generic word) counts as a name only
+this similar, however well it matches: the "similar name" evidence band, never "same name"."""
 PERSON = "Person"
 ORGANISATIONS = frozenset({"Company", "Organization"})
 
@@ -83,6 +88,22 @@ def coverage(query: NameForm, other: NameForm, weight: TokenWeights) -> float:
         return 0.0
     total = sum(weight(token) for token in query.skeleton)
     return _matched(query.skeleton, other.skeleton, weight) / total if total > 0 else 0.0
+
+
+def best_name_similarity(a: Matchable, b: Matchable, weight: TokenWeights) -> float:
+    """The best :func:`name_similarity` of any name of ``a`` with any name of ``b``, a weak
+    alias's capped at :data:`WEAK_NAME_CAP`."""
+    best = 0.0
+    for x, weak_x in _names(a):
+        for y, weak_y in _names(b):
+            similarity = name_similarity(x, y, weight)
+            best = max(best, min(similarity, WEAK_NAME_CAP) if weak_x or weak_y else similarity)
+    return best
+
+
+def _names(record: Matchable) -> Iterable[tuple[NameForm, bool]]:
+    """The record's names, each with whether it is a weak alias."""
+    return zip(record.names, record.weak or repeat(False), strict=False)
 
 
 def _name_evidence(similarity: float) -> float:
@@ -159,8 +180,7 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
             features["identifier"] = 6.0  # the same register's number, in the same country
         else:
             features["identifier"] = 3.0
-    similarity = max((name_similarity(x, y, weight) for x in a.names for y in b.names), default=0.0)
-    features["name"] = _name_evidence(similarity)
+    features["name"] = _name_evidence(best_name_similarity(a, b, weight))
     forms_a = {label for form in a.names for label in form.legal_forms}
     forms_b = {label for form in b.names for label in form.legal_forms}
     if forms_a and forms_b:

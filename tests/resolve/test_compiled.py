@@ -59,6 +59,10 @@ HOSTILE = [
     matchable("t", "Company", ["a" * 200, "Ё" * 90], country="RU"),
     matchable("u", "Person", ["Ivan Kuznetsov"], birth_date="\ud800-1961", address="\udfff"),
     matchable("v", "Person", ["Ivan Kouznetsov"], birth_date="\ud800", address="\udfff"),
+    matchable("w", "Organization", ["Severny Mining", "ALFA", "Alfa Trade 12"], country="RU",
+              weak_aliases=["ALFA", "Alfa Trade 12", "not one of its names"]),
+    matchable("x", "Organization", ["ALFA", "Alfa Trade-12"], country="RU",
+              weak_aliases=["Alfa Trade-12"]),
 ]  # fmt: skip
 
 
@@ -113,6 +117,7 @@ def test_the_real_sanctions_samples_score_as_the_reference(tmp_path: Path) -> No
         load_file(workspace, "ftm", FIXTURES / "opensanctions" / "zala_entities.ftm.jsonl",
                   progress=False)  # fmt: skip
         records = list(read_matchables(workspace))
+    assert sum(any(record.weak) for record in records) == 4  # the sample's weak a.k.a.s
     rng = np.random.default_rng(5)
     left = rng.integers(0, len(records), 20000)
     right = rng.integers(0, len(records), 20000)

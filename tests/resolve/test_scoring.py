@@ -90,3 +90,21 @@ def test_identifier_values_lose_spaces_of_any_kind_and_separators() -> None:
     parsed = parse("INN: 7731\u00a0084-175\u2009")
     assert parsed is not None and parsed.key == "inn:7731084175" and parsed.valid
     assert parse("lei:5299 00T8.BM49/AURSDO55") == parse("lei:529900T8BM49AURSDO55")
+
+
+def test_a_weak_alias_alone_never_makes_a_match() -> None:
+    """OFAC's weak a.k.a.s are short or generic ("ALFA"): as a strong alias the same name is a
+    sure name match; as a weak one it counts only as a similar name."""
+    firm = _record("Alfa")
+    listed = matchable("sdn", "Organization", ["Severny Mining Holding", "ALFA"], country="KZ")
+    weakly = matchable("sdn", "Organization", ["Severny Mining Holding", "ALFA"], country="KZ",
+                       weak_aliases=["ALFA"])  # fmt: skip
+    strong, weak = score(listed, firm, WEIGHTS), score(weakly, firm, WEIGHTS)
+    assert strong.features["name"] == 5.0 and strong.probability > 0.9
+    assert weak.features["name"] == 2.0 and weak.probability < 0.9
+    assert score(firm, weakly, WEIGHTS).features == weak.features  # either side's weak alias
+    # The record's other names still count in full, and an identifier still decides.
+    assert score(weakly, _record("Severny Mining Holding"), WEIGHTS).features["name"] == 5.0
+    with_inn = matchable("sdn", "Organization", ["ALFA"], country="KZ",
+                         identifiers=["bin:230340355717"], weak_aliases=["ALFA"])  # fmt: skip
+    assert score(with_inn, _record("Alfa", "bin:230340355717"), WEIGHTS).probability > 0.999
