@@ -34,15 +34,22 @@ from ownergraph.resolve.compiled import (
     Encoded,
 )
 from ownergraph.resolve.identifiers import LOCAL_SCHEMES, UNIQUE_SCHEMES, parse
-from ownergraph.resolve.matchable import MAX_NAMES, PARTY_SCHEMAS, Facts, Matchable, payload_facts
+from ownergraph.resolve.matchable import (
+    MAX_NAMES,
+    PARTY_SCHEMAS,
+    Facts,
+    Matchable,
+    hint_datasets,
+    payload_facts,
+)
 from ownergraph.resolve.normalise import name_form
-from ownergraph.resolve.scoring import ORGANISATIONS, PERSON, TokenWeights
+from ownergraph.resolve.scoring import HINT_EVIDENCE, ORGANISATIONS, PERSON, TokenWeights
 
 Array = Any
 PARALLEL_FROM = 50_000
 """Fewer records than this are read in one process (starting a second costs more)."""
 _QUERY = (
-    "SELECT id, schema, country, data FROM entities "
+    "SELECT id, schema, dataset, country, data FROM entities "
     f"WHERE schema IN ({', '.join('?' * len(PARTY_SCHEMAS))}) AND id >= ? AND id < ? ORDER BY id"
 )
 
@@ -75,6 +82,8 @@ class Part:
     names: tuple[Array, Array]
     name_weak: Array
     """bool, beside ``names[1]``: a weak alias."""
+    hints: list[tuple[int, str, str]]
+    """(record, other record id, type) of each candidate match a source gives."""
     countries: list[str]
     addresses: list[str]
     key_names: list[str]
@@ -130,12 +139,16 @@ class Builder:
         self.seen_identifiers: dict[str, tuple[int, int]] = {}
         self.weak_names: list[tuple[int, int]] = []
         """(record, position among its names) of each weak alias (few records have any)."""
+        self.hints: list[tuple[int, str, str]] = []
+        """(record, other record id, type) of each candidate match a source gives."""
 
     def add(self, record_id: str, schema: str, country: str | None, facts: Facts) -> None:
         """One record's raw facts (:func:`~ownergraph.resolve.matchable.payload_facts`), its
         address already folded: normalised here as :func:`~ownergraph.resolve.matchable.prepare`
         normalises them."""
-        names, identifiers, birth_date, incorporation_date, address, undisclosed, weak = facts
+        names, identifiers, birth_date, incorporation, address, undisclosed, weak, hints = facts
+        if hints:
+            self.hints.extend((len(self.ids), other, kind) for other, kind in hints)
         self.ids.append(record_id)
         self.kind.append(
             PERSON_KIND if schema == PERSON else ORGANISATION_KIND if schema in ORGANISATIONS else 0
@@ -144,7 +157,7 @@ class Builder:
         self.country.append(self.countries[country] if country else -1)
         self.address.append(self.addresses[address] if address else -1)
         self.births.append(birth_date or "")
-        self.incorporations.append(incorporation_date or "")
+        self.incorporations.append(incorporation or "")
         mask = 0
         numbers: list[int] = []
         forms: list[int] = []
@@ -219,6 +232,7 @@ class Builder:
                 records.reverse()
             last = len(self.ids) - 1
             self.weak_names = [(last - record, slot) for record, slot in self.weak_names]
+            self.hints = [(last - record, other, kind) for record, other, kind in self.hints]
         valid_ptr, valid_schemes = _csr(self.valid_schemes)
         names = _csr(self.names)
         weak = np.zeros(len(names[1]), dtype=np.bool_)
@@ -238,6 +252,7 @@ class Builder:
             valid=(valid_ptr, valid_schemes, _csr(self.valid_keys)[1]),
             names=names,
             name_weak=weak,
+            hints=self.hints,
             countries=list(self.countries),
             addresses=list(self.addresses),
             key_names=list(self.key_ids),
@@ -366,8 +381,37 @@ def merge(parts: Sequence[Part]) -> Records:
         token_ptr=token_ptr,
         token_chars=token_chars,
         token_weight=np.zeros(len(token_text), dtype=np.float64),
+        hint_ptr=np.zeros(0, dtype=np.int64),
+        hint_other=np.zeros(0, dtype=np.int32),
+        hint_weight=np.zeros(0, dtype=np.float64),
     )
-    return Records([record_id for part in parts for record_id in part.ids], token_text, encoded)
+    ids = [record_id for part in parts for record_id in part.ids]
+    return Records(ids, token_text, encoded._replace(**_hints(parts, ids)))
+
+
+def _hints(parts: Sequence[Part], ids: list[str]) -> dict[str, Array]:
+    """The candidate matches of the parts as ``Encoded``'s hint arrays, in record order; those
+    naming a record absent from the workspace are left out."""
+    found: list[tuple[int, int, float]] = []
+    offset = 0
+    index: dict[str, int] | None = None
+    for part in parts:
+        if part.hints and index is None:
+            index = {record_id: position for position, record_id in enumerate(ids)}
+        for record, other, kind in part.hints:
+            position = index.get(other) if index is not None else None
+            if position is not None:
+                found.append((offset + record, position, HINT_EVIDENCE.get(kind, 0.0)))
+        offset += len(part.ids)
+    found.sort()
+    records = np.array([record for record, _, _ in found], dtype=np.int64)
+    ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(records, minlength=len(ids)), out=ptr[1:])
+    return {
+        "hint_ptr": ptr,
+        "hint_other": np.array([other for _, other, _ in found], dtype=np.int32),
+        "hint_weight": np.array([weight for _, _, weight in found], dtype=np.float64),
+    }
 
 
 def weigh(records: Records, weight: TokenWeights) -> Encoded:
@@ -400,6 +444,7 @@ def from_matchables(records: Sequence[Matchable]) -> Records:
             frozenset(
                 form.original for form, weak in zip(record.names, record.weak, strict=False) if weak
             ),
+            record.hints,
         )
         builder.add(record.id, record.schema, record.country, facts)
     return merge([builder.part()])
@@ -423,11 +468,20 @@ def _decode(data: str) -> Any:
         return json.loads(data)
 
 
-def read_end(path: str, low: str, high: str | None, size: int, slot: int, forward: bool) -> Part:
+def read_end(
+    path: str,
+    low: str,
+    high: str | None,
+    size: int,
+    slot: int,
+    forward: bool,
+    hinted: frozenset[str] = frozenset(),
+) -> Part:
     """One end of the range of ``size`` records with ``low <= id < high`` (no upper bound for
     None), read on its own connection, front to back or back to front, until it meets the reader
     of the other end: each batch is claimed in the shared counts first, so both readers stop
-    where their work balances, whatever their records cost. The part is in id order.
+    where their work balances, whatever their records cost. The part is in id order. ``hinted``:
+    the datasets whose candidate-match properties are hints.
 
     Each record is read as :func:`~ownergraph.resolve.matchable.read_matchables` reads it
     (:func:`~ownergraph.resolve.matchable.payload_facts`)."""
@@ -444,8 +498,8 @@ def read_end(path: str, low: str, high: str | None, size: int, slot: int, forwar
             with _claims.get_lock():
                 take = min(len(rows), size - _claims[mine] - _claims[theirs])
                 _claims[mine] += take
-            for record_id, schema, country, data in rows[:take]:
-                facts = payload_facts(_decode(data))
+            for record_id, schema, dataset, country, data in rows[:take]:
+                facts = payload_facts(_decode(data), dataset if dataset in hinted else None)
                 if facts[4]:  # the address, folded as prepare folds it
                     facts = (*facts[:4], fold(facts[4]), *facts[5:])
                 builder.add(record_id, schema, country, facts)
@@ -490,11 +544,12 @@ def read_records(database: Path, *, workers: int | None = None) -> Records:
             ).fetchone()[0]
             for position in positions[1:-1]
         ]
+        hinted = hint_datasets(connection)
     finally:
         connection.close()
     lows, highs = ["", *bounds], [*bounds, None]
     ends = [
-        (path, lows[r], highs[r], positions[r + 1] - positions[r], r, forward)
+        (path, lows[r], highs[r], positions[r + 1] - positions[r], r, forward, hinted)
         for r in range(ranges)
         for forward in ((True, False) if 2 * r + 1 < workers else (True,))
     ]

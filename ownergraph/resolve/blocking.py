@@ -139,8 +139,23 @@ def _block_keys(
 def candidate_pairs(
     records: Records, counts: Array, *, cap: int = BLOCK_CAP
 ) -> tuple[Array, Array]:
-    """Index pairs (i < j) of records sharing a block, each pair once, in (i, j) order: two
-    int64 arrays ``left`` and ``right``."""
+    """Index pairs (i < j) of records sharing a block or named as candidate matches by a source
+    (ICIJ's ``same_as``...), each pair once, in (i, j) order: two int64 arrays ``left`` and
+    ``right``."""
+    left, right = _blocked_pairs(records, counts, cap)
+    e = records.encoded
+    if not len(e.hint_other):
+        return left, right
+    size = len(records.ids)
+    owner = np.repeat(np.arange(size, dtype=np.int64), np.diff(e.hint_ptr))
+    other = e.hint_other.astype(np.int64)
+    low, high = np.minimum(owner, other), np.maximum(owner, other)
+    low, high = low[low != high], high[low != high]
+    codes = np.unique(np.concatenate([left * size + right, low * size + high]))
+    return codes // size, codes % size
+
+
+def _blocked_pairs(records: Records, counts: Array, cap: int) -> tuple[Array, Array]:
     e = records.encoded
     size = len(records.ids)
     bound = len(e.keys) + 3 * len(e.names)

@@ -32,6 +32,7 @@ FEATURES = (
     "birth_date",
     "incorporation_date",
     "address",
+    "candidate_match",
 )
 """Columns of :func:`feature_rows`, in the order ``scoring.score`` adds them up."""
 VETOES = (
@@ -101,6 +102,11 @@ class Encoded(NamedTuple):
     token_ptr: Array
     token_chars: Array
     token_weight: Array
+    hint_ptr: Array
+    hint_other: Array
+    """Record indexes a source names as candidate matches of each record (ICIJ's ``same_as``)."""
+    hint_weight: Array
+    """float64, beside ``hint_other``: the log-odds of that candidate match."""
 
 
 # -- the kernels: one pair ----------------------------------------------------------------------
@@ -255,11 +261,11 @@ def _veto(e: Encoded, i: int, j: int) -> int:
 @njit(cache=True, nogil=True, inline="always")
 def _pair(
     e: Encoded, i: int, j: int
-) -> tuple[int, float, float, float, float, float, float, float, float, float]:
+) -> tuple[int, float, float, float, float, float, float, float, float, float, float]:
     """(veto code, the FEATURES in order) of one pair: ``scoring.score``."""
     veto = _veto(e, i, j)
     if veto:
-        return veto, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        return veto, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     identifier = 0.0
     strong = False
     local = False
@@ -310,7 +316,17 @@ def _pair(
     else:
         incorporation = _dates(e.inc_chars, e.inc_ptr, i, j, 1.5, 0.5, -1.5)
     address = 1.0 if e.address[i] >= 0 and e.address[i] == e.address[j] else 0.0
-    return (0, PRIOR, identifier, name, legal_form, numbers, country, birth, incorporation, address)
+    hint = 0.0
+    for k in range(e.hint_ptr[i], e.hint_ptr[i + 1]):
+        if e.hint_other[k] == j:
+            hint = max(hint, e.hint_weight[k])
+    for k in range(e.hint_ptr[j], e.hint_ptr[j + 1]):
+        if e.hint_other[k] == i:
+            hint = max(hint, e.hint_weight[k])
+    return (
+        0, PRIOR, identifier, name, legal_form, numbers, country, birth, incorporation, address,
+        hint,
+    )  # fmt: skip
 
 
 # -- the kernels: many pairs --------------------------------------------------------------------
@@ -319,19 +335,19 @@ def _pair(
 @njit(cache=True, parallel=True)
 def _score_pairs(e: Encoded, left: Array, right: Array, log_odds: Array, veto: Array) -> None:
     for p in prange(left.shape[0]):
-        code, f0, f1, f2, f3, f4, f5, f6, f7, f8 = _pair(e, left[p], right[p])
+        code, f0, f1, f2, f3, f4, f5, f6, f7, f8, f9 = _pair(e, left[p], right[p])
         veto[p] = code
         # Added in the order of scoring.score's features (zeros change no sum).
-        log_odds[p] = 0.0 + f0 + f1 + f2 + f3 + f4 + f5 + f6 + f7 + f8
+        log_odds[p] = 0.0 + f0 + f1 + f2 + f3 + f4 + f5 + f6 + f7 + f8 + f9
 
 
 @njit(cache=True, parallel=True)
 def _feature_rows(e: Encoded, left: Array, right: Array, rows: Array) -> None:
     for p in prange(left.shape[0]):
-        _, f0, f1, f2, f3, f4, f5, f6, f7, f8 = _pair(e, left[p], right[p])
+        _, f0, f1, f2, f3, f4, f5, f6, f7, f8, f9 = _pair(e, left[p], right[p])
         rows[p, 0], rows[p, 1], rows[p, 2] = f0, f1, f2
         rows[p, 3], rows[p, 4], rows[p, 5] = f3, f4, f5
-        rows[p, 6], rows[p, 7], rows[p, 8] = f6, f7, f8
+        rows[p, 6], rows[p, 7], rows[p, 8], rows[p, 9] = f6, f7, f8, f9
 
 
 def score_pairs(encoded: Encoded, left: Array, right: Array) -> tuple[Array, Array]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from loaders.icij import CANDIDATE_MATCH_PREFIXES
 from ownergraph.model.values import fold
 from ownergraph.resolve.identifiers import Identifier, parse
 from ownergraph.resolve.normalise import NameForm, name_form
@@ -40,6 +42,8 @@ class Matchable:
     """Values of each scheme, invalid ones left out: what conflicts are judged on."""
     weak: tuple[bool, ...] = ()
     """Per name: a weak alias (a sanctions list's low-quality a.k.a.); empty when none is."""
+    hints: Hints = ()
+    """A source's candidate matches: (other record id, type), e.g. ICIJ's ``same_as``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class Prepared:
     undisclosed: bool
     weak: tuple[bool, ...] = ()
     """Per name: a weak alias; empty when none is."""
+    hints: Hints = ()
 
 
 NO_WEAK: frozenset[str] = frozenset()
@@ -70,6 +75,7 @@ def prepare(
     address: str | None = None,
     undisclosed: bool = False,
     weak: frozenset[str] = NO_WEAK,
+    hints: Hints = (),
 ) -> Prepared:
     """Normalise a record's names (the first :data:`MAX_NAMES`), identifiers and address;
     ``weak`` are the names that are weak aliases."""
@@ -83,18 +89,26 @@ def prepare(
         address=fold(address) if address else None,
         undisclosed=undisclosed,
         weak=tuple([name in weak for name, _ in kept]) if weak else (),
+        hints=hints,
     )
 
 
-Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool, frozenset[str]]
+Hints = tuple[tuple[str, str], ...]
+Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool, frozenset[str], Hints]
 """A record's raw facts: names, identifier texts, birth date, incorporation date, address,
-undisclosed, weak aliases; the arguments of :func:`prepare` in order."""
-WEAK_SEPARATOR = "; "
-"""Between the names of the ``weak_aliases`` property (``loaders._listed``)."""
+undisclosed, weak aliases (the arguments of :func:`prepare` in order), and hints."""
+SEPARATOR = "; "
+"""Between the values of a joined property: ``weak_aliases`` (``loaders._listed``), ICIJ's
+candidate matches (``loaders.icij``)."""
+HINTS = "icij"
+"""The format whose datasets' candidate-match properties are read as hints."""
 
 
-def payload_facts(payload: dict[str, Any]) -> Facts:
-    """The facts resolution compares, as stored in an entity's ``data`` (not normalised)."""
+def payload_facts(payload: dict[str, Any], dataset: str | None = None) -> Facts:
+    """The facts resolution compares, as stored in an entity's ``data`` (not normalised).
+
+    ``dataset``: the record's dataset when it is an ICIJ one, whose candidate-match properties
+    (``same_as: 10000004; 10000003``) name records of the same dataset."""
     properties = payload.get("properties", {})
     weak = properties.get("weak_aliases")
     return (
@@ -104,13 +118,30 @@ def payload_facts(payload: dict[str, Any]) -> Facts:
         payload.get("incorporation_date"),
         payload.get("address"),
         bool(properties.get("undisclosed")),
-        frozenset(weak.split(WEAK_SEPARATOR)) if isinstance(weak, str) else NO_WEAK,
+        frozenset(weak.split(SEPARATOR)) if isinstance(weak, str) else NO_WEAK,
+        _hints(dataset, properties) if dataset else (),
     )
 
 
-def from_payload(payload: dict[str, Any]) -> Prepared:
+def _hints(dataset: str, properties: dict[str, Any]) -> Hints:
+    """(other record id, candidate-match type) of each candidate match, sorted."""
+    return tuple(
+        sorted(
+            {
+                (f"{dataset}:{node.strip()}", key)
+                for key, value in properties.items()
+                if key.startswith(CANDIDATE_MATCH_PREFIXES) and isinstance(value, str)
+                for node in value.split(SEPARATOR)
+                if node.strip()
+            }
+        )
+    )
+
+
+def from_payload(payload: dict[str, Any], dataset: str | None = None) -> Prepared:
     """The facts resolution compares, from an entity's stored ``data``, normalised."""
-    names, identifiers, birth, incorporation, address, undisclosed, weak = payload_facts(payload)
+    facts = payload_facts(payload, dataset)
+    names, identifiers, birth, incorporation, address, undisclosed, weak, hints = facts
     return prepare(
         names,
         identifiers,
@@ -119,6 +150,15 @@ def from_payload(payload: dict[str, Any]) -> Prepared:
         address=address,
         undisclosed=undisclosed,
         weak=weak,
+        hints=hints,
+    )
+
+
+def hint_datasets(connection: sqlite3.Connection) -> frozenset[str]:
+    """The datasets whose candidate-match properties are hints (loaded as ICIJ)."""
+    return frozenset(
+        name
+        for (name,) in connection.execute("SELECT name FROM datasets WHERE format = ?", (HINTS,))
     )
 
 
@@ -135,9 +175,11 @@ def matchable(
     address: str | None = None,
     undisclosed: bool = False,
     weak_aliases: Iterable[str] = (),
+    hints: Hints = (),
 ) -> Matchable:
     """Normalise a record's names and identifiers once, for the many comparisons ahead
-    (``weak_aliases``: those of the names that are weak aliases)."""
+    (``weak_aliases``: those of the names that are weak aliases; ``hints``: a source's candidate
+    matches, as (other record id, candidate-match type))."""
     facts = prepare(
         names,
         identifiers,
@@ -146,6 +188,7 @@ def matchable(
         address=address,
         undisclosed=undisclosed,
         weak=frozenset(weak_aliases),
+        hints=hints,
     )
     return _matchable(id, schema, dataset, country, facts)
 
@@ -172,15 +215,18 @@ def _matchable(
         strong_keys=frozenset(i.key for i in facts.identifiers if i.strong and i.valid),
         by_scheme={scheme: frozenset(values) for scheme, values in by_scheme.items()},
         weak=facts.weak if any(facts.weak) else (),
+        hints=facts.hints,
     )
 
 
 def read_matchables(workspace: Workspace) -> Iterator[Matchable]:
     """Every party record of the workspace, in id order (addresses are keyed by text already)."""
     placeholders = ", ".join("?" * len(PARTY_SCHEMAS))
+    hinted = hint_datasets(workspace.db)
     for entity_id, schema, dataset, country, data in workspace.iterate(
         f"SELECT id, schema, dataset, country, data FROM entities "
         f"WHERE schema IN ({placeholders}) ORDER BY id",
         PARTY_SCHEMAS,
     ):
-        yield _matchable(entity_id, schema, dataset, country, from_payload(json.loads(data)))
+        facts = from_payload(json.loads(data), dataset if dataset in hinted else None)
+        yield _matchable(entity_id, schema, dataset, country, facts)

@@ -24,6 +24,17 @@ MAX_WEIGHT = 6.0
 TOKEN_MATCH = 0.75
 """Token similarity from which a word counts as found in the other name."""
 DEFAULT_THRESHOLD = 0.9
+HINT_EVIDENCE = {
+    "same_as": 2.0,
+    "same_id_as": 2.0,
+    "same_company_as": 1.0,
+    "same_intermediary_as": 1.0,
+    "probably_same_officer_as": 1.0,
+}
+"""Log-odds of a source's candidate match (ICIJ's generated edges), by type: ICIJ's own
+judgement that two nodes are one counts, but less than an identifier. Other types (``same_name_as``,
+``similar``, ``same_address_as``...) restate a likeness this model measures itself: 0, though they
+still make the pair a candidate."""
 WEAK_NAME_CAP = 0.85
 """A weak alias (OFAC's low-quality a.k.a., often a short or generic word) counts as a name only
 this similar, however well it matches: the "similar name" evidence band, never "same name"."""
@@ -199,6 +210,11 @@ def score(a: Matchable, b: Matchable, weight: TokenWeights) -> Match:
             features["incorporation_date"] = dated
     if a.address and a.address == b.address:
         features["address"] = 1.0
+    features["candidate_match"] = max(
+        (HINT_EVIDENCE.get(kind, 0.0) for x, y in ((a, b), (b, a)) for other, kind in x.hints
+         if other == y.id),
+        default=0.0,
+    )  # fmt: skip
     features = {key: value for key, value in features.items() if value}
     total = sum(features.values())
     return Match(1.0 / (1.0 + math.exp(-total)), features)

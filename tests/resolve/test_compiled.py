@@ -63,6 +63,10 @@ HOSTILE = [
               weak_aliases=["ALFA", "Alfa Trade 12", "not one of its names"]),
     matchable("x", "Organization", ["ALFA", "Alfa Trade-12"], country="RU",
               weak_aliases=["Alfa Trade-12"]),
+    matchable("y", "LegalEntity", ["Ivan Petrov Sidorov"], country="RU",
+              hints=(("z", "same_as"), ("l", "similar"), ("absent", "same_as"), ("y", "same_as"))),
+    matchable("z", "LegalEntity", ["Ivan Petrovich Sidorov"],
+              hints=(("y", "probably_same_officer_as"), ("a", "same_id_as"))),
 ]  # fmt: skip
 
 
@@ -150,7 +154,8 @@ def test_nothing_to_score(records: list[Matchable]) -> None:
 
 
 def _reference_block_keys(record: Matchable, counts: Counter[str]) -> set[str]:
-    """The blocking rule as docs/methodology.md states it, written plainly."""
+    """The blocking rule as docs/methodology.md states it, written plainly (candidate matches a
+    source names are added in ``_reference_pairs``)."""
     keys = {f"id:{identifier.key}" for identifier in record.identifiers}
     for form in record.names:
         if not form.informative:
@@ -180,7 +185,14 @@ def _reference_pairs(records: list[Matchable], cap: int) -> set[tuple[int, int]]
     for index, record in enumerate(records):
         for key in _reference_block_keys(record, counts):
             blocks.setdefault(key, []).append(index)
-    return {
+    index = {record.id: position for position, record in enumerate(records)}
+    hinted = {
+        (min(i, index[other]), max(i, index[other]))
+        for i, record in enumerate(records)
+        for other, _ in record.hints
+        if other in index and index[other] != i
+    }
+    return hinted | {
         pair
         for key, members in blocks.items()
         if len(members) <= cap or key.startswith("id:")

@@ -1,6 +1,7 @@
 """Resolving a workspace end to end: the CLI, judgements, stable ids and the quality gate."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,14 @@ from click.testing import CliRunner
 from ownergraph.cli import main
 from ownergraph.generate.world import generate
 from ownergraph.ingest import load_file
+from ownergraph.lookup import merges
 from ownergraph.resolve.evaluate import evaluate
+from ownergraph.resolve.matchable import read_matchables
 from ownergraph.resolve.run import resolve
+from ownergraph.resolve.scoring import HINT_EVIDENCE
 from ownergraph.workspace import Workspace
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ENTITIES = (
     "id,schema,name,aliases,country,identifiers\n"
     "K1,Company,ТОО «Береке Трейд»,,KZ,bin:230340355717\n"
@@ -131,3 +136,40 @@ def test_odd_records_neither_crash_nor_merge_on_empty_evidence(
     summary = resolve(workspace, progress=False)
     assert summary.records == 10
     assert summary.merges == 0, workspace.query("SELECT * FROM clusters")
+
+
+@pytest.mark.parametrize(("rel_type", "merged"), [("same_as", True), ("similar", False)])
+def test_icij_candidate_matches_are_evidence(tmp_path: Path, rel_type: str, merged: bool) -> None:
+    """ICIJ's own judgement that two nodes are one (same_as) tips a doubtful pair; its "similar"
+    restates a likeness the model measures itself and adds nothing; either makes a candidate."""
+    folder = tmp_path / "icij"
+    shutil.copytree(FIXTURES / "icij", folder)
+    with (folder / "nodes-officers.csv").open("a", encoding="utf-8") as officers:
+        officers.write("12000010,Ivan Petrov Sidorov,,,Panama Papers,,\n")
+    with (folder / "relationships.csv").open("a", encoding="utf-8") as relationships:
+        relationships.write(f"12000010,12000002,{rel_type},,,,,Panama Papers\n")
+    with Workspace(tmp_path / "w.db") as workspace:
+        load_file(workspace, "icij", folder / "relationships.csv", progress=False)
+        records = {record.id: record for record in read_matchables(workspace)}
+        a, b = records["icij-offshore-leaks:12000002"], records["icij-offshore-leaks:12000010"]
+        assert (b.id, rel_type) in a.hints and (a.id, rel_type) in b.hints
+        resolve(workspace, progress=False)
+        found = merges(workspace, a.id)
+    if merged:
+        assert [(m["left"], m["right"]) for m in found] == [(a.id, b.id)]
+        assert found[0]["features"]["candidate_match"] == HINT_EVIDENCE["same_as"] == 2.0
+    else:
+        assert found == []
+
+
+def test_candidate_matches_of_other_formats_are_only_properties(tmp_path: Path) -> None:
+    (tmp_path / "entities.csv").write_text(
+        "id,schema,name,country,same_as\n"
+        "A,Company,Alfa Severny Holdings,CY,B\n"
+        "B,Company,Alfa Severnyi Holding Company,CY,A\n",
+        encoding="utf-8",
+    )
+    with Workspace(tmp_path / "w.db") as workspace:
+        load_file(workspace, "entities-csv", tmp_path / "entities.csv", dataset="t",
+                  progress=False)  # fmt: skip
+        assert all(record.hints == () for record in read_matchables(workspace))
