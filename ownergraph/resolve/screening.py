@@ -8,7 +8,7 @@ only the entries sharing a rare-enough token with it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -45,7 +45,10 @@ class Screener:
         postings: defaultdict[str, set[int]] = defaultdict(set)
         for position, entry in enumerate(self.entries):
             for key in {
-                key for form in entry.names if form.informative for key in _keys(form.skeleton)
+                key
+                for form in entry.names
+                if form.informative
+                for key in _keys(form.skeleton, lambda token: True)
             }:
                 postings[key].add(position)
         self.postings = {key: ids for key, ids in postings.items() if len(ids) <= MAX_POSTINGS}
@@ -87,7 +90,7 @@ class Screener:
         if not form.skeleton or not form.informative:
             return []
         candidates: set[int] = set()
-        for key in _keys(form.skeleton):
+        for key in self.keys(form.skeleton):
             candidates |= self.postings.get(key, set())
         # A name scores (similarity + coverage) / 2, so it reaches the cutoff only if the query
         # tokens it matches carry at least 2 * cutoff - 1 of the query's weight. Checking that
@@ -123,6 +126,13 @@ class Screener:
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
+    def keys(self, skeleton: tuple[str, ...]) -> set[str]:
+        """The index keys a query name looks up: a word that some entry's name holds is taken as
+        spelled right, so only the others look up their one-typo neighbourhood (most names
+        screened are not on the list, and their common words would find every entry with a
+        word one letter away)."""
+        return _keys(skeleton, lambda token: token not in self._holders)
+
     def _similar(self, query: tuple[str, ...], candidates: set[int]) -> list[list[str]]:
         """For each query token, the candidates' tokens similar enough to count as its match."""
         vocabulary = list(set().union(*map(self._vocabulary.__getitem__, candidates)))
@@ -143,10 +153,27 @@ class Screener:
         return (symmetric + coverage(query, other, self.weight)) / 2
 
 
-def _keys(skeleton: tuple[str, ...]) -> set[str]:
-    """A word and its first three letters (for a keying error later in it); a name without a
-    word to key on ("GP-21", "CHO, Il Woo") is keyed whole, in any word order."""
+DELETES_FROM = 4
+"""Words at least this long are also keyed by each of their one-letter deletions."""
+
+
+def _keys(skeleton: tuple[str, ...], misspelt: Callable[[str], bool]) -> set[str]:
+    """A word, its first three letters (for keying errors later in it) and its *deletion
+    neighbourhood*: the word and the word without each one of its letters. One typo (a letter
+    wrong, missing, extra or swapped) leaves a word and its misspelling a key in common: "star"
+    and "stpr" share "str", "auax" is "audax" without its "d". Words shorter than
+    :data:`DELETES_FROM` letters (three for a misspelling missing a letter) have no deletions:
+    too many short words would share them. A name without a word to key on ("GP-21", "CHO, Il
+    Woo") is keyed whole, in any word order. Only the words ``misspelt`` accepts get their
+    deletions."""
     tokens = [t for t in skeleton if len(t) >= 3 and t not in GENERIC_WORDS and not t.isdigit()]
     if not tokens:
         return {" ".join(sorted(skeleton))}
-    return {key for token in tokens for key in (token, f"{token[:3]}*")}
+    keys = {key for token in tokens for key in (token, f"{token[:3]}*")}
+    keys.update(
+        f"{token[:cut]}{token[cut + 1 :]}~"
+        for token in tokens
+        if len(token) >= DELETES_FROM - 1 and misspelt(token)  # a 4-letter word less a letter
+        for cut in range(len(token) + 1)  # the last cut is the whole word
+    )
+    return keys

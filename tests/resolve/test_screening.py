@@ -8,7 +8,7 @@ import pytest
 from ownergraph.ingest import LoadSummary
 from ownergraph.resolve.matchable import read_matchables
 from ownergraph.resolve.normalise import name_form
-from ownergraph.resolve.screening import Hit, Screener, _keys
+from ownergraph.resolve.screening import Hit, Screener
 from ownergraph.workspace import Workspace
 
 
@@ -37,6 +37,8 @@ def _names(workspace: Workspace, entry: str) -> list[str]:
         ("Aeroskan LLC", "Aeroscan LLC"),  # both Latin spellings are in the list
         ("ЗАЛА АЭРО", "Zala Aero"),  # Cyrillic query, Latin entry
         ("Mariya Osetrova", "Maria Aleksandrovna OSETROVA"),  # without patronymic
+        # A typo in the first three letters of each word: no word or prefix in common.
+        ("Klashnikov Cncern", "Kalashnikov Concern"),
     ],
 )
 def test_variants_of_listed_names_find_their_entry(
@@ -75,7 +77,7 @@ def test_a_name_without_a_word_of_three_letters_is_found_as_written(
 def _every_candidate_scored(index: Screener, query: str, cutoff: float) -> list[Hit]:
     """What ``screen`` returns when every name of every candidate entry is scored in full."""
     form = name_form(query)
-    candidates = set().union(*(index.postings.get(key, set()) for key in _keys(form.skeleton)))
+    candidates = set().union(*(index.postings.get(key, set()) for key in index.keys(form.skeleton)))
     hits = []
     for position in candidates:
         entry = index.entries[position]
