@@ -1,6 +1,7 @@
 // entity_by_name_key: the resolved entities with a name whose search key is exactly $key.
-// Parameters: $key: a folded name: lower case, no accents, punctuation as single spaces
-//   (ownergraph.model.values.fold: "ТОО «Береке»" -> "тоо береке").
+// Parameters: $key: a name's search key: Latin letters whatever the script, lower case, no
+//   accents, punctuation as single spaces (ownergraph.model.values.search_key:
+//   "ТОО «Береке»" -> "too bereke", the key of "TOO Bereke" too).
 // Returns: id and name of each entity, by id.
 CALL () {
   MATCH (e:Entity)

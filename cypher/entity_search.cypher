@@ -1,6 +1,7 @@
-// entity_search: entities with a name containing every one of some folded words.
-// Parameters: $tokens: folded words, e.g. ["bereke", "trade"] (the longest first: the text index
-//   finds the candidates by it); $country: ISO code or null for any.
+// entity_search: entities with a name whose search key contains every one of some words.
+// Parameters: $tokens: the words of the query's search key (ownergraph.model.values.search_key:
+//   Latin letters whatever the script), e.g. ["bereke", "trade"] for "Береке Trade" (the longest
+//   first: the text index finds the candidates by it); $country: ISO code or null for any.
 // Returns: id, name, country and the matching name keys (the caller ranks them by similarity).
 CALL () {
   MATCH (e:Entity)

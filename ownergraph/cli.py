@@ -203,7 +203,7 @@ def stats(state: State, as_json: bool) -> None:
 @json_option
 @pass_state
 def search(state: State, name: str, country: str | None, limit: int, as_json: bool) -> None:
-    """Find entities by NAME (case- and accent-insensitive, every word must appear)."""
+    """Find entities by NAME (case-, accent- and script-insensitive; every word must appear)."""
     with state.backend() as backend:
         hits = backend.search(name, country=country, limit=limit)["results"]
     if as_json:

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from ownergraph.errors import InputError
 from ownergraph.model import ShareInterval
-from ownergraph.model.values import country_code, fold
+from ownergraph.model.values import country_code, search_key
 from ownergraph.workspace import Workspace
 
 _CANDIDATES = 2000
@@ -153,12 +153,14 @@ def _sanctioned(workspace: Workspace, ids: list[str]) -> bool:
 def search(
     workspace: Workspace, text: str, *, country: str | None = None, limit: int = 20
 ) -> list[EntityView]:
-    """Entities whose names contain every word of ``text``, case- and accent-insensitively.
+    """Entities whose names contain every word of ``text``, case-, accent- and
+    script-insensitively (``Bereke`` finds ``ТОО «Береке»`` and ``Береке`` finds ``BEREKE TOO``).
 
-    Ranked by rapidfuzz similarity of the folded names to the folded query (0-1); records merged
-    by resolution come back once, as their entity.
+    Ranked by rapidfuzz similarity (``WRatio``) of the names' search keys to the query's
+    (:func:`~ownergraph.model.values.search_key`, 0-1); records merged by resolution come back
+    once, as their entity.
     """
-    query = fold(text)
+    query = search_key(text)
     if not query:
         raise InputError("search needs a name with at least one letter or digit")
     tokens = query.split()
@@ -207,15 +209,15 @@ def find_entity(workspace: Workspace, reference: str) -> str:
             return found[0]
         if len(found) > 1:
             raise InputError(_ambiguous(reference, found))
+    key = search_key(reference)
     exact = _distinct_entities(
-        workspace,
-        workspace.query("SELECT DISTINCT entity_id FROM names WHERE key = ?", (fold(reference),)),
+        workspace, workspace.query("SELECT DISTINCT entity_id FROM names WHERE key = ?", (key,))
     )
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise InputError(_ambiguous(reference, exact))
-    hits = search(workspace, reference, limit=5) if fold(reference) else []
+    hits = search(workspace, reference, limit=5) if key else []
     if len(hits) == 1:
         return hits[0].id
     if hits:

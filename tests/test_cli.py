@@ -69,7 +69,7 @@ def test_search_is_case_and_accent_insensitive_across_aliases(
     assert set(hits[0]) >= {"id", "name", "aliases", "schema", "country", "sanctioned",
                             "identifiers", "sources", "score"}  # fmt: skip
     cyrillic = json.loads(runner.invoke(main, [*base, "search", "береке", "--json"]).stdout)
-    assert [hit["id"] for hit in cyrillic["results"]] == ["t:K1"]
+    assert [hit["id"] for hit in cyrillic["results"]] == ["t:K1", "t:K2"]
     ru = json.loads(
         runner.invoke(main, [*base, "search", "granit", "--country", "RU", "--json"]).stdout
     )
@@ -87,6 +87,70 @@ def test_show_finds_an_entity_by_identifier_and_marks_sanctions(
     assert detail["listings"][0]["programmes"] == ["RUSSIA-EO14024"]
     assert detail["sources"] == [{"dataset": "t", "record": "4"}]
     assert "SANCTIONED" in runner.invoke(main, [*base, "show", "t:R1"]).stdout
+
+
+CROSS_SCRIPT = (
+    "id,schema,name,aliases,country,identifiers\n"
+    "C1,Company,ТОО «Береке Трейд»,,KZ,bin:230340355717\n"
+    "L1,Company,BEREKE TREID TOO,,KZ,\n"
+    "Q1,Company,ЖШС «Қазақ Өнім Сауда»,,KZ,\n"
+    "G1,Company,Αθηναϊκή Ναυτιλιακή,,GR,\n"
+    "D1,Company,Société Générale de Transport,,FR,\n"
+)
+
+
+@pytest.fixture
+def scripts(tmp_path: Path) -> tuple[CliRunner, list[str]]:
+    """Records named in one script only: Cyrillic (Russian and Kazakh), Latin, Greek."""
+    (tmp_path / "entities.csv").write_text(CROSS_SCRIPT, encoding="utf-8")
+    runner = CliRunner()
+    base = ["--workspace", str(tmp_path / "w.db")]
+    result = runner.invoke(
+        main, [*base, "load", "entities-csv", str(tmp_path / "entities.csv"), "--dataset", "x"]
+    )
+    assert result.exit_code == 0, result.output
+    return runner, base
+
+
+def _found(runner: CliRunner, base: list[str], text: str) -> list[str]:
+    result = runner.invoke(main, [*base, "search", text, "--json"])
+    assert result.exit_code == 0, result.output
+    return [hit["id"] for hit in json.loads(result.stdout)["results"]]
+
+
+def test_search_in_latin_finds_a_name_written_only_in_cyrillic(
+    scripts: tuple[CliRunner, list[str]],
+) -> None:
+    runner, base = scripts
+    assert _found(runner, base, "Bereke") == ["x:C1", "x:L1"]
+    assert _found(runner, base, "Qazaq Onim") == ["x:Q1"]
+    assert _found(runner, base, "Athenaike") == _found(runner, base, "Αθηναϊκή") == ["x:G1"]
+    hit = json.loads(runner.invoke(main, [*base, "search", "too bereke treyd", "--json"]).stdout)
+    assert hit["results"][0]["name"] == "ТОО «Береке Трейд»"
+    assert hit["results"][0]["score"] == 1.0
+
+
+def test_search_in_cyrillic_finds_a_name_written_only_in_latin(
+    scripts: tuple[CliRunner, list[str]],
+) -> None:
+    runner, base = scripts
+    assert _found(runner, base, "Береке") == ["x:C1", "x:L1"]
+    assert _found(runner, base, "БЕРЕКЕ ТРЕИД") == ["x:L1"]
+    assert _found(runner, base, "Сосьете") == []  # a transcription is not a transliteration
+    assert _found(runner, base, "societe generale") == _found(runner, base, "SOCIÉTÉ") == ["x:D1"]
+
+
+def test_show_finds_a_record_by_its_name_in_the_other_script(
+    scripts: tuple[CliRunner, list[str]],
+) -> None:
+    runner, base = scripts
+    latin = runner.invoke(main, [*base, "show", "TOO Bereke Treyd", "--json"])
+    assert latin.exit_code == 0, latin.output
+    assert json.loads(latin.stdout)["id"] == "x:C1"
+    cyrillic = runner.invoke(main, [*base, "show", "Береке Треид ТОО", "--json"])
+    assert cyrillic.exit_code == 0, cyrillic.output
+    assert json.loads(cyrillic.stdout)["id"] == "x:L1"
+    assert "Қазақ Өнім" in runner.invoke(main, [*base, "show", "zhshs qazaq onim sauda"]).stdout
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,9 @@ from datetime import date
 from functools import lru_cache
 
 import countrynames
+from normality import ascii_text
+
+from ownergraph.model.scripts import ROMAN
 
 _MONTHS = {
     name: number
@@ -154,7 +157,9 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """A search key: compatibility-normalised, case- and accent-free, punctuation as spaces.
+    """A folded text: compatibility-normalised, case- and accent-free, punctuation as spaces.
+
+    Loaders key labels and some record ids by it; names are looked up by :func:`search_key`.
 
     >>> fold("  Société Générale  S.A.")
     'societe generale s a'
@@ -166,7 +171,42 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _words(text if text.isascii() else _strip_accents(text))
+
+
+def search_key(text: str) -> str:
+    """The key names are searched and looked up by: :func:`fold` in Latin letters, whatever the
+    script (lower case, no accents, words separated by single spaces).
+
+    Cyrillic is romanised with the table resolution uses (:mod:`ownergraph.model.scripts`), other
+    scripts by ICU's Any-Latin; an ASCII name's key is its :func:`fold`.
+
+    >>> search_key("ТОО «Береке Трейд»"), search_key("BEREKE TREYD TOO")
+    ('too bereke treyd', 'bereke treyd too')
+    >>> search_key("Société Générale S.A."), search_key("Αθήνα Ναυτιλιακή")
+    ('societe generale s a', 'athena nautiliake')
+    """
+    return _search_key(text)
+
+
+@lru_cache(maxsize=65536)
+def _search_key(text: str) -> str:
+    if text.isascii():
+        return _words(text)
+    # Composed, so that the table sees й and ё rather than и and е with their marks.
+    text = unicodedata.normalize("NFKC", text).casefold().translate(ROMAN)
+    key = _words(_strip_accents(text))
+    if key.isascii():
+        return key
+    # Something the table does not cover (Greek, Arabic, CJK...): ICU, which is slow, and gets
+    # the text with its marks, which some scripts' letters need (Indic viramas).
+    return _words(ascii_text(text) or "")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _words(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())

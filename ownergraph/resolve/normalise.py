@@ -16,18 +16,7 @@ from functools import lru_cache
 
 from normality import ascii_text
 
-_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-    # Kazakh
-    "ә": "a", "ғ": "g", "қ": "q", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
-    # Ukrainian and Belarusian
-    "є": "ye", "ї": "yi", "ґ": "g", "ў": "u",
-}  # fmt: skip
-_LATIN_EXTRA = {"ı": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"}
-_ROMAN = str.maketrans(_CYRILLIC | _LATIN_EXTRA)
+from ownergraph.model.scripts import ROMAN as _ROMAN
 
 # Legal forms as they appear once romanised and split into tokens, in classes of equivalents
 # across languages (ООО = OOO = LLC). The first spelling labels the class. Longest match first,

@@ -1,12 +1,51 @@
 """The workspace schema as an ordered list of forward migrations.
 
 Migration N takes a workspace from schema version N-1 to N. Never edit a released migration: add a
-new one. ``PRAGMA user_version`` holds the version a file is at.
+new one. ``PRAGMA user_version`` holds the version a file is at. A migration is an SQL script, or
+a function for what SQL cannot compute: it rewrites rows through the connection, a chunk at a
+time, and yields (rows done, rows in all) for a progress bar. Either runs inside the one
+transaction that also sets the new version.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[str, ...] = (
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+
+from ownergraph.model.values import search_key
+from ownergraph.workspace.rows import dump
+
+CHUNK = 5000
+"""Rows a function migration reads at a time."""
+
+
+def rewrite_name_keys(db: sqlite3.Connection) -> Iterator[tuple[int, int]]:
+    """Key every stored name by :func:`~ownergraph.model.values.search_key` (Latin letters
+    whatever the script) instead of ``fold``: the ``[name, key]`` pairs of ``entities.data``,
+    which the ``entities_updated`` trigger copies into ``names``. The JSON is written as a load
+    writes it, so reloading a file afterwards finds its records unchanged. Only rows whose keys
+    change are written: an ASCII name's key is its fold."""
+    total = int(db.execute("SELECT count(*) FROM entities").fetchone()[0])
+    done = last = 0
+    query = "SELECT rowid, data FROM entities WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    while chunk := db.execute(query, (last, CHUNK)).fetchall():
+        changed = []
+        for rowid, data in chunk:
+            payload = json.loads(data)
+            names = payload.get("names") or []
+            keyed = [[name, search_key(name)] for name, _ in names]
+            if keyed != names:
+                changed.append((dump({**payload, "names": keyed}), rowid))
+        db.executemany("UPDATE entities SET data = ? WHERE rowid = ?", changed)
+        done += len(chunk)
+        last = chunk[-1][0]
+        yield done, total
+
+
+Migration = str | Callable[[sqlite3.Connection], Iterator[tuple[int, int]]]
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: records with provenance, loads, rejects, resolution tables.
     """
     CREATE TABLE datasets (
@@ -394,6 +433,9 @@ MIGRATIONS: tuple[str, ...] = (
             WHERE entity_key = (SELECT key FROM record_keys WHERE id = old.entity_id);
     END;
     """,
+    # 3: names.key (and the keys in entities.data) become search_key(name), fold in Latin
+    # letters, so that a search finds a name in any script.
+    rewrite_name_keys,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

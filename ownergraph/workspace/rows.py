@@ -12,7 +12,7 @@ from typing import Any
 
 from ownergraph.model import Entity, Link, Listing, Shipment
 from ownergraph.model.chpl import chpl_tier, hs6
-from ownergraph.model.values import fold
+from ownergraph.model.values import search_key
 
 PROVENANCE_COLUMNS = ("source_file", "record", "source_url", "load_id", "loaded_at")
 
@@ -38,7 +38,9 @@ def qualify(dataset: str, record_id: str | None) -> str | None:
     return None if record_id is None else f"{dataset}:{record_id}"
 
 
-def _dump(payload: Mapping[str, Any]) -> str:
+def dump(payload: Mapping[str, Any]) -> str:
+    """The ``data`` column of a row: compact JSON with sorted keys and no empty values (the
+    upsert compares it as text, so one payload is always written the same way)."""
     if not any(payload.values()):
         return "{}"
     return json.dumps(
@@ -56,8 +58,8 @@ def entity_row(entity: Entity) -> tuple[Any, ...]:
     for name in (entity.name, *entity.aliases):
         if name and name not in seen:
             seen.add(name)
-            names.append([name, fold(name)])
-    data = _dump(
+            names.append([name, search_key(name)])
+    data = dump(
         {
             "names": names,
             "identifiers": sorted(set(entity.identifiers)),
@@ -77,7 +79,7 @@ def entity_row(entity: Entity) -> tuple[Any, ...]:
 def link_row(link: Link) -> tuple[Any, ...]:
     prov = link.provenance
     share = link.share
-    data = _dump({"properties": dict(link.properties)})
+    data = dump({"properties": dict(link.properties)})
     return (
         qualify(prov.dataset, link.id), prov.dataset, link.type,
         qualify(prov.dataset, link.source), qualify(prov.dataset, link.target), link.target_name,
@@ -93,7 +95,7 @@ def listing_row(listing: Listing) -> tuple[Any, ...]:
         qualify(prov.dataset, listing.id), prov.dataset, qualify(prov.dataset, listing.entity),
         listing.authority, listing.list_name,
         json.dumps(list(listing.programmes), ensure_ascii=False),
-        listing.listed_on, listing.delisted_on, _dump({"properties": dict(listing.properties)}),
+        listing.listed_on, listing.delisted_on, dump({"properties": dict(listing.properties)}),
     )  # fmt: skip
 
 
@@ -106,5 +108,5 @@ def shipment_row(shipment: Shipment) -> tuple[Any, ...]:
         qualify(dataset, shipment.declarant), shipment.hs_code, hs6(shipment.hs_code),
         chpl_tier(shipment.hs_code), shipment.description, shipment.quantity, shipment.unit,
         shipment.value, shipment.currency, shipment.origin_country,
-        shipment.destination_country, _dump({"properties": dict(shipment.properties)}),
+        shipment.destination_country, dump({"properties": dict(shipment.properties)}),
     )  # fmt: skip

@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from ownergraph.errors import WorkspaceError
 from ownergraph.model import Entity, Link, Listing, Reject, Shipment
 from ownergraph.workspace import rows
@@ -162,9 +165,25 @@ class Workspace:
                 f"to {SCHEMA_VERSION}: upgrade ownergraph to open it"
             )
         for number in range(version, SCHEMA_VERSION):
+            migration = MIGRATIONS[number]
             with self.transaction():
-                self._run_script(MIGRATIONS[number])
+                if isinstance(migration, str):
+                    self._run_script(migration)
+                else:
+                    self._run_steps(migration(self.db), f"upgrading to schema {number + 1}")
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _run_steps(self, steps: Iterator[tuple[int, int]], description: str) -> None:
+        """Drive a function migration, with a progress bar on a terminal."""
+        console = Console(stderr=True)
+        bar = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+        )  # fmt: skip
+        with bar:
+            task = bar.add_task(f"{self.path.name}: {description}", total=None)
+            for done, total in steps:
+                bar.update(task, completed=done, total=total)
 
     def _run_script(self, script: str) -> None:
         # executescript() would COMMIT first; run statement by statement inside our transaction.

@@ -76,7 +76,11 @@ def test_every_entity_and_link_arrives(both: tuple[LocalBackend, Neo4jBackend, s
     assert sorted(graph.ids, key=lambda entity: nodes[entity]["ord"]) == graph.ids
 
 
-@pytest.mark.parametrize("text", ["bereke", "trade", "ooo", "bank", "al", "gmbh", "ltd", "ива"])
+@pytest.mark.parametrize(
+    "text",
+    ["bereke", "trade", "ooo", "bank", "al", "gmbh", "ltd", "ива", "Береке", "Сункар Групп",
+     "SUNKAR grupp", "Αθήνα", "société"],
+)  # fmt: skip
 def test_search_finds_the_same_entities_in_the_same_order(
     both: tuple[LocalBackend, Neo4jBackend, str], text: str
 ) -> None:
@@ -118,6 +122,30 @@ def test_show_finds_entities_by_identifier_and_name(
                 remote.find(row["name"])
             continue
         assert remote.find(row["name"]) == expected
+
+
+def test_names_in_another_script_find_the_same_entities(
+    both: tuple[LocalBackend, Neo4jBackend, str],
+) -> None:
+    """A name written in Cyrillic (or Greek...) and its romanisation, the key, find the same
+    entity, or fail alike, on both backends."""
+    local, remote, _ = both
+    rows = local.workspace.query(
+        "SELECT name, key FROM names WHERE length(CAST(name AS BLOB)) != length(name) "
+        "ORDER BY entity_id, name LIMIT 40"
+    )
+    assert rows
+    for row in rows:
+        for reference in (row["name"], row["key"], row["key"].upper()):
+            try:
+                expected = local.find(reference)
+            except Exception as error:
+                with pytest.raises(type(error)):
+                    remote.find(reference)
+                continue
+            assert remote.find(reference) == expected, reference
+        assert plain(remote.search(row["key"])) == plain(local.search(row["name"]))
+        assert plain(remote.search(row["name"])) == plain(local.search(row["key"]))
 
 
 @pytest.mark.parametrize("regime", ["ofac", "eu", "uk"])

@@ -4,7 +4,9 @@ workspace changed leaves exactly the graph a fresh push of the changed workspace
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,11 @@ from ownergraph.backends.neo4j import Settings
 from ownergraph.backends.neo4j.cypher import statement
 from ownergraph.backends.neo4j.push import PushSummary, push, wipe
 from ownergraph.ingest import load_file
+from ownergraph.model.values import fold, search_key
 from ownergraph.resolve import judgements
 from ownergraph.resolve.run import resolve
 from ownergraph.workspace import Workspace
+from ownergraph.workspace.rows import dump
 
 pytestmark = pytest.mark.neo4j
 
@@ -168,3 +172,53 @@ def test_an_entity_too_big_for_the_text_index_is_still_found(
         assert [hit["id"] for hit in backend.search("broker")["results"]] == ["x:big"]
     finally:
         backend.close()
+
+
+def test_a_push_after_the_name_key_upgrade_leaves_no_old_key_on_the_server(
+    tmp_path: Path,
+    push_workspace: Callable[[Path], PushSummary],
+    resolved_world: tuple[Path, dict[str, Any]],
+    neo4j_driver: neo4j.Driver,
+    neo4j_settings: Settings,
+) -> None:
+    """A workspace keyed by ``fold`` (before migration 3) was pushed; once opened it is
+    upgraded, and the next push rewrites the entities whose keys changed, and nothing else."""
+    from ownergraph.backends.neo4j.backend import Neo4jBackend
+    from ownergraph.lookup import search
+
+    path = tmp_path / "world.db"
+    shutil.copy(resolved_world[0], path)
+    with Workspace(path) as ws, ws.transaction() as db:
+        for entity, data in db.execute("SELECT id, data FROM entities").fetchall():
+            payload = json.loads(data)
+            if payload.get("names"):
+                payload["names"] = [[name, fold(name)] for name, _ in payload["names"]]
+                db.execute("UPDATE entities SET data = ? WHERE id = ?", (dump(payload), entity))
+        renamed = sorted({(name, key) for name, key in db.execute("SELECT name, key FROM names")
+                          if key != search_key(name)})[:40]  # fmt: skip
+    assert renamed, "the world has names in Cyrillic"
+    before = push_workspace(path)  # what an older ownergraph pushed
+    database = neo4j_settings.database
+    backend = Neo4jBackend.connect(neo4j_settings)
+    try:
+        for _, old in renamed:
+            assert backend.reader.rows("entity_by_name_key", key=old), old
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA user_version = 2")
+        db.close()
+        summary = push_path(path, neo4j_driver, database)  # opening it upgrades it
+        assert 0 < summary.counts["entity"].written < before.counts["entity"].written
+        assert summary.counts["relationship"].written == summary.counts["listing"].written == 0
+        for name, old in renamed:
+            assert not backend.reader.rows("entity_by_name_key", key=old), old
+            assert backend.reader.rows("entity_by_name_key", key=search_key(name)), name
+        latin = search_key(renamed[0][0])  # a Cyrillic name, written in Latin
+        with Workspace(path) as ws:
+            local = [view.id for view in search(ws, latin, limit=50)]
+        assert local
+        assert [hit["id"] for hit in backend.search(latin, limit=50)["results"]] == local
+    finally:
+        backend.close()
+    after = snapshot(neo4j_driver, database)
+    push_workspace(path)  # wiped, then pushed afresh: the same nodes with the same hashes
+    assert snapshot(neo4j_driver, database) == after

@@ -27,7 +27,7 @@ from ownergraph.backends.neo4j.reads import Reader, distinct, loose, merges_of, 
 from ownergraph.backends.neo4j.settings import Settings, connect
 from ownergraph.errors import InputError
 from ownergraph.graph.csr import KINDS, day_number
-from ownergraph.model.values import country_code, fold
+from ownergraph.model.values import country_code, search_key
 
 if TYPE_CHECKING:
     from ownergraph.exports.model import Selection
@@ -61,9 +61,9 @@ class Neo4jBackend:
     def _search(
         self, text: str, *, country: str | None = None, limit: int = 20
     ) -> list[dict[str, Any]]:
-        """As :func:`ownergraph.lookup.search`: every folded word in one name, ranked by
-        rapidfuzz similarity of the folded names, best first, then by id."""
-        query = fold(text)
+        """As :func:`ownergraph.lookup.search`: every word of the query's search key in one name
+        key, ranked by rapidfuzz similarity of the name keys, best first, then by id."""
+        query = search_key(text)
         if not query:
             raise InputError("search needs a name with at least one letter or digit")
         wanted = country_code(country) if country else None
@@ -96,14 +96,13 @@ class Neo4jBackend:
                 return found[0]
             if found:
                 raise InputError(_ambiguous(reference, found))
-        exact = distinct(
-            row["id"] for row in self.reader.rows("entity_by_name_key", key=fold(reference))
-        )
+        key = search_key(reference)
+        exact = distinct(row["id"] for row in self.reader.rows("entity_by_name_key", key=key))
         if len(exact) == 1:
             return exact[0]
         if exact:
             raise InputError(_ambiguous(reference, exact))
-        hits = self._search(reference, limit=5) if fold(reference) else []
+        hits = self._search(reference, limit=5) if key else []
         if len(hits) == 1:
             return str(hits[0]["id"])
         if hits:

@@ -5,10 +5,11 @@ docstring lists every choice) out of a workspace:
 
 - one ``Entity`` node per resolved entity (records merged by the ``clusters`` table), labelled
   with its schema from ``ENTITY_KINDS``, carrying the contract view (name, aliases, identifiers,
-  sources), the member record ids, the folded names for search, what ``show`` prints, and
-  ``ord``: its place in the local graph's node numbering (the smallest rowid of its records;
-  ids that only links or shipments name come after, in the order the local build meets them), so
-  that analyses fetched from Neo4j walk nodes in the same order and break ties the same way;
+  sources), the member record ids, the names' search keys (``keys``; ``lookup_keys`` for the
+  text index), what ``show`` prints, and ``ord``: its place in the local graph's node
+  numbering (the smallest rowid of its records; ids that only links or shipments name come
+  after, in the order the local build meets them), so that analyses fetched from Neo4j walk
+  nodes in the same order and break ties the same way;
 - one ``Listing`` node per listing of an entity in the graph, ``(:Listing)-[:LISTS]->(:Entity)``;
 - one relationship per link record of a type in ``LINK_KINDS``, between the canonical entities of
   its two ends (self-loops kept), one ``SHIPPED_TO`` per shipment with both parties, and one
