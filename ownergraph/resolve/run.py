@@ -151,9 +151,10 @@ def _judged(
 
 def _explain(
     ids: list[str], encoded: Encoded, left: Any, right: Any, log_odds: Any, merged: Merged
-) -> list[bytes]:
+) -> list[str]:
     """Each merge as ``show`` prints it, as JSON: records, log-odds and features, or the
-    judgement."""
+    judgement. (Decoded at once: orjson's bytes keep a few KiB of heap each, 1 GiB for the
+    283k merges of a million records, until they are freed.)"""
     scored = merged.edge[merged.edge >= 0]
     rows = iter(feature_rows(encoded, left[scored], right[scored]).tolist())
     scores = iter([round(value, 3) for value in log_odds[scored].tolist()])
@@ -163,14 +164,14 @@ def _explain(
             if edge < 0
             else {"left": ids[a], "right": ids[b], "log_odds": next(scores),
                   "features": explanation(next(rows))}
-        )
+        ).decode()
         for a, b, edge in zip(
             merged.left.tolist(), merged.right.tolist(), merged.edge.tolist(), strict=True
         )
     ]  # fmt: skip
 
 
-def _write(workspace: Workspace, ids: list[str], merged: Merged, merges: list[bytes]) -> int:
+def _write(workspace: Workspace, ids: list[str], merged: Merged, merges: list[str]) -> int:
     """Replace the clusters table; only records merged with others get a row, named after the
     cluster's least record id. Each member's explanation lists the merges it took part in, in
     the order they were made (a JSON array)."""
@@ -191,7 +192,7 @@ def _write(workspace: Workspace, ids: list[str], merged: Merged, merges: list[by
     bounds = [*first.tolist(), len(ends)]
     rows = [
         (ids[member], ids[canonical],
-         (b"[" + b",".join([merges[m] for m in made_list[low:high]]) + b"]").decode(), stamp)
+         "[" + ",".join([merges[m] for m in made_list[low:high]]) + "]", stamp)
         for member, canonical, low, high in zip(
             members.tolist(), least.tolist(), bounds, bounds[1:], strict=False
         )
