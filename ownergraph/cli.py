@@ -20,6 +20,7 @@ import loaders
 from ownergraph import __version__, cli_analyses, cli_export, cli_neo4j, ingest
 from ownergraph.backends import BACKENDS
 from ownergraph.cli_common import (
+    BadInput,
     State,
     err,
     errors,
@@ -317,6 +318,61 @@ def resolve(state: State, threshold: float, as_json: bool) -> None:
         f"{summary.matches} matches, {summary.vetoed} vetoed by conflicting evidence, "
         f"{summary.judgements} judgements: {summary.merges} merges into {summary.clusters} "
         f"multi-record entities ({summary.seconds:.1f}s)",
+        highlight=False,
+    )
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--file", "names_file", type=click.File("r", encoding="utf-8"),
+    help="Also screen the names of this file, one a line ('-' reads standard input).",
+)  # fmt: skip
+@click.option(
+    "--dataset", "datasets", multiple=True,
+    help="Screen against this dataset's records (repeatable; default: every listed record).",
+)  # fmt: skip
+@click.option("--cutoff", default=0.8, show_default=True, type=click.FloatRange(0.5, 1.0))
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@json_option
+@pass_state
+def screen(
+    state: State,
+    names: tuple[str, ...],
+    names_file: Any,
+    datasets: tuple[str, ...],
+    cutoff: float,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Screen NAMES against the sanctions lists in the workspace, across scripts and spellings."""
+    from ownergraph.screen import screen_names
+
+    queries = [*names, *(line.strip() for line in names_file or () if line.strip())]
+    if not queries:
+        raise BadInput("give names to screen, or --file")
+    with errors(), state.open() as workspace:
+        report = screen_names(
+            workspace, queries, datasets=datasets, cutoff=cutoff, limit=limit, console=err
+        )
+    if as_json:
+        print_json(report)
+        return
+    table = Table()
+    for column in ("query", "score", "entity", "matched name", "lists"):
+        table.add_column(column)
+    for result in report["results"]:
+        for hit in result["hits"] or [None]:
+            if hit is None:
+                table.add_row(result["query"], "", "", "no hit", "")
+                continue
+            name = hit["name"] + (" (weak alias)" if hit["weak"] else "")
+            table.add_row(
+                result["query"], f"{hit['score']:.2f}", hit["entity"], name, ", ".join(hit["lists"])
+            )
+    out.print(table)
+    err.print(
+        f"{len(report['results'])} names screened against {report['records']} records",
         highlight=False,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,14 +219,21 @@ def _matchable(
     )
 
 
-def read_matchables(workspace: Workspace) -> Iterator[Matchable]:
-    """Every party record of the workspace, in id order (addresses are keyed by text already)."""
+def read_matchables(
+    workspace: Workspace, *, datasets: Sequence[str] = (), listed: bool = False
+) -> Iterator[Matchable]:
+    """Every party record of the workspace, in id order (addresses are keyed by text already);
+    only those of ``datasets`` when given, only those with a listing when ``listed``."""
     placeholders = ", ".join("?" * len(PARTY_SCHEMAS))
+    where = f"schema IN ({placeholders})"
+    if datasets:
+        where += f" AND dataset IN ({', '.join('?' * len(datasets))})"
+    if listed:
+        where += " AND id IN (SELECT entity_id FROM listings)"
     hinted = hint_datasets(workspace.db)
     for entity_id, schema, dataset, country, data in workspace.iterate(
-        f"SELECT id, schema, dataset, country, data FROM entities "
-        f"WHERE schema IN ({placeholders}) ORDER BY id",
-        PARTY_SCHEMAS,
+        f"SELECT id, schema, dataset, country, data FROM entities WHERE {where} ORDER BY id",
+        (*PARTY_SCHEMAS, *datasets),
     ):
         facts = from_payload(json.loads(data), dataset if dataset in hinted else None)
         yield _matchable(entity_id, schema, dataset, country, facts)

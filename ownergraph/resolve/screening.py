@@ -31,6 +31,9 @@ class Hit:
     name: str
     """The entry's name that matched best."""
     score: float
+    weak: bool = False
+    """That name is one of the entry's weak aliases (which OFAC says need not be screened):
+    a hit to weigh with care."""
 
 
 class Screener:
@@ -56,6 +59,8 @@ class Screener:
         # in :meth:`screen` is checked from the query's tokens, not name by name.
         self._names = [(position, form) for position, entry in enumerate(self.entries)
                        for form in entry.names]  # fmt: skip
+        self._weak = [weak for entry in self.entries
+                      for weak in (entry.weak or (False,) * len(entry.names))]  # fmt: skip
         self._numbers: list[range] = []
         for entry in self.entries:
             start = self._numbers[-1].stop if self._numbers else 0
@@ -109,18 +114,18 @@ class Screener:
             for position in candidates:
                 for number in self._numbers[position]:
                     reachable.setdefault(number, 0.0)
-        best: dict[int, tuple[float, str]] = {}
+        best: dict[int, tuple[float, str, bool]] = {}
         for number, weight in reachable.items():
             position, other = self._names[number]
             if weight < needed or position not in candidates:
                 continue
             self._pairs_scored += 1
             # Ties go to the greater name, as a max over (score, name) would give them.
-            scored = (self._score(form, other), other.original)
+            scored = (self._score(form, other), other.original, self._weak[number])
             best[position] = max(best.get(position, scored), scored)
         hits = [
-            Hit(self.entries[position].id, name, round(score, 4))
-            for position, (score, name) in best.items()
+            Hit(self.entries[position].id, name, round(score, 4), weak)
+            for position, (score, name, weak) in best.items()
             if score >= cutoff
         ]
         hits.sort(key=lambda hit: (-hit.score, hit.entry))

@@ -1,6 +1,7 @@
 """Screening names against a real list: the ZALA Aero cluster exported from OpenSanctions."""
 
 from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 
 import pytest
@@ -81,9 +82,12 @@ def _every_candidate_scored(index: Screener, query: str, cutoff: float) -> list[
     hits = []
     for position in candidates:
         entry = index.entries[position]
-        best, name = max((index._score(form, other), other.original) for other in entry.names)
+        best, name, weak = max(
+            (index._score(form, other), other.original, weak)
+            for other, weak in zip(entry.names, entry.weak or repeat(False), strict=False)
+        )
         if best >= cutoff:
-            hits.append(Hit(entry.id, name, round(best, 4)))
+            hits.append(Hit(entry.id, name, round(best, 4), weak))
     return sorted(hits, key=lambda hit: (-hit.score, hit.entry))[:5]
 
 
@@ -113,3 +117,11 @@ def test_the_screener_counts_the_pairs_it_considers_and_scores(sdn_screener: Scr
     assert 0 < scored < considered
     sdn_screener.screen("")
     assert (sdn_screener.pairs_considered, sdn_screener.pairs_scored) == (considered, scored)
+
+
+def test_a_hit_on_a_weak_alias_says_so(sdn_screener: Screener) -> None:
+    """KRET is a weak a.k.a. of the Concern Radio-Electronic Technologies (OFAC 16868)."""
+    [hit] = sdn_screener.screen("KRET")
+    assert (hit.entry, hit.name, hit.weak) == ("ofac-sdn:16868", "KRET", True)
+    best = sdn_screener.screen("Concern Radio Electronic Technologies")[0]
+    assert best.entry == "ofac-sdn:16868" and not best.weak
