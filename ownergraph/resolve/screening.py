@@ -12,10 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from ownergraph.resolve.matchable import Matchable
-from ownergraph.resolve.normalise import GENERIC_WORDS, NameForm, name_form
+from ownergraph.resolve.normalise import (
+    GENERIC_WORDS,
+    LEGAL_FORMS,
+    NameForm,
+    name_form,
+    romanise,
+    skeleton,
+)
 from ownergraph.resolve.scoring import TOKEN_MATCH, TokenWeights, coverage, name_similarity
 
 DEFAULT_CUTOFF = 0.8
@@ -91,7 +98,7 @@ class Screener:
 
     def screen(self, name: str, *, cutoff: float = DEFAULT_CUTOFF, limit: int = 5) -> list[Hit]:
         """Entries whose best name is at least ``cutoff`` similar to ``name``, best first."""
-        form = name_form(name)
+        form = self.query_form(name)
         if not form.skeleton or not form.informative:
             return []
         candidates: set[int] = set()
@@ -131,6 +138,17 @@ class Screener:
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
+    def query_form(self, name: str) -> NameForm:
+        """The query name normalised, its misspelt legal-form words spelt right first ("JOINT
+        STOCK CPMPANY", "LIMITWD LIABILITY COMPANY"): normalisation strips legal forms spelt
+        right from both sides, and a misspelt one would stay as a rare word of the name. Only
+        words that no listed name holds are corrected."""
+        words = romanise(name).split()
+        fixed = [
+            word if skeleton(word) in self._holders else _form_word(word) or word for word in words
+        ]
+        return name_form(" ".join(fixed)) if fixed != words else name_form(name)
+
     def keys(self, skeleton: tuple[str, ...]) -> set[str]:
         """The index keys a query name looks up: a word that some entry's name holds is taken as
         spelled right, so only the others look up their one-typo neighbourhood (most names
@@ -156,6 +174,25 @@ class Screener:
         # finds "Concern Kalashnikov", and the full name still ranks first.
         symmetric = name_similarity(query, other, self.weight)
         return (symmetric + coverage(query, other, self.weight)) / 2
+
+
+FORM_WORDS = tuple(sorted({word for form in LEGAL_FORMS for word in form if len(word) >= 4}))
+"""The words of legal forms (romanised) whose misspellings are corrected."""
+
+
+def _form_word(word: str) -> str | None:
+    """The legal-form word that ``word`` is one wrong, missing, extra or swapped letter away
+    from, if any. Words of three letters or fewer are left alone, and one of four must keep its
+    first letter ("osjc" is OJSC, "coop" is not CORP): shorter words are too easily a real
+    name one letter from a form."""
+    if len(word) < 4:
+        return None
+    for form_word in FORM_WORDS:
+        if OSA.distance(word, form_word, score_cutoff=1) <= 1 and (
+            len(word) > 4 or word[0] == form_word[0]
+        ):
+            return form_word
+    return None
 
 
 DELETES_FROM = 4

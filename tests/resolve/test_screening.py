@@ -8,8 +8,7 @@ import pytest
 
 from ownergraph.ingest import LoadSummary
 from ownergraph.resolve.matchable import read_matchables
-from ownergraph.resolve.normalise import name_form
-from ownergraph.resolve.screening import Hit, Screener
+from ownergraph.resolve.screening import Hit, Screener, _form_word
 from ownergraph.workspace import Workspace
 
 
@@ -77,7 +76,7 @@ def test_a_name_without_a_word_of_three_letters_is_found_as_written(
 
 def _every_candidate_scored(index: Screener, query: str, cutoff: float) -> list[Hit]:
     """What ``screen`` returns when every name of every candidate entry is scored in full."""
-    form = name_form(query)
+    form = index.query_form(query)
     candidates = set().union(*(index.postings.get(key, set()) for key in index.keys(form.skeleton)))
     hits = []
     for position in candidates:
@@ -125,3 +124,19 @@ def test_a_hit_on_a_weak_alias_says_so(sdn_screener: Screener) -> None:
     assert (hit.entry, hit.name, hit.weak) == ("ofac-sdn:16868", "KRET", True)
     best = sdn_screener.screen("Concern Radio Electronic Technologies")[0]
     assert best.entry == "ofac-sdn:16868" and not best.weak
+
+
+def test_a_misspelt_legal_form_is_set_aside_like_one_spelt_right(sdn_screener: Screener) -> None:
+    [hit, *_] = sdn_screener.screen("JOINT STOK CMOPANY CONCERN RADIO ELECTRONIC TECHNOLOGIES")
+    assert hit.entry == "ofac-sdn:16868" and hit.score == 1.0
+    assert sdn_screener.screen("Limitwd Liablity Compsny Nobody Special") == []
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [("cpmpany", "company"), ("limitde", "limited"), ("liablity", "liability"),
+     ("osjc", "ojsc"), ("stok", "stock"), ("limitless", None), ("coal", None), ("ltd", None),
+     ("ojcs", "ojsc"), ("kopr", None)],
+)  # fmt: skip
+def test_misspelt_legal_form_words(word: str, form: str | None) -> None:
+    assert _form_word(word) == form
