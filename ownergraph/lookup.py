@@ -18,7 +18,6 @@ from ownergraph.model import ShareInterval
 from ownergraph.model.values import country_code, search_key
 from ownergraph.workspace import Workspace
 
-_CANDIDATES = 2000
 SHIPMENT_FIELDS = (
     "id", "date", "exporter_id", "importer_id", "declarant_id", "hs_code", "chpl_tier",
     "description", "quantity", "unit", "value", "currency",
@@ -164,15 +163,18 @@ def search(
     if not query:
         raise InputError("search needs a name with at least one letter or digit")
     tokens = query.split()
-    where = " AND ".join("key LIKE ?" for _ in tokens)
-    rows = workspace.query(
-        f"SELECT entity_id, key FROM names WHERE {where} LIMIT {_CANDIDATES}",
-        [f"%{token}%" for token in tokens],
-    )
+    where = " AND ".join("n.key LIKE ?" for _ in tokens)
+    # Every name holding the words is ranked, as the Neo4j backend ranks them, with its entity.
+    scores: dict[str, float] = {}
     best: dict[str, float] = {}
-    for row in rows:
-        score = fuzz.WRatio(query, row["key"]) / 100.0
-        entity = canonical_id(workspace, row["entity_id"])
+    for entity, key in workspace.iterate(
+        "SELECT COALESCE(c.canonical_id, n.entity_id), n.key FROM names AS n "
+        f"LEFT JOIN clusters AS c ON c.entity_id = n.entity_id WHERE {where}",
+        [f"%{token}%" for token in tokens],
+    ):
+        score = scores.get(key)
+        if score is None:
+            score = scores[key] = fuzz.WRatio(query, key) / 100.0
         if score > best.get(entity, -1.0):
             best[entity] = score
     wanted = country_code(country) if country else None

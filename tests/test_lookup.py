@@ -4,6 +4,7 @@ registry names a firm or person in Cyrillic, customs records and other lists in 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,20 @@ def test_a_search_in_either_script_finds_the_customs_parties_in_both(world: Work
     # The exact spelling ranks first, in either script.
     assert search(world, "Signal Logistik Broker")[0].score == 1.0
     assert search(world, "ТОО Сигнал Логистик Брокер")[0].score == 1.0
+
+
+def test_the_best_match_is_found_among_thousands_of_names_holding_the_words(
+    tmp_path: Path,
+) -> None:
+    """Every name holding the query's words is ranked (as on Neo4j), not the first few
+    thousand: the exact name comes last in the file and still comes first."""
+    rows = [f"F{n},Company,Alfa Trade {n} Holding,KZ" for n in range(2500)]
+    rows.append("EXACT,Company,«Альфа»,KZ")
+    (tmp_path / "firms.csv").write_text(
+        "id,schema,name,country\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    with Workspace(tmp_path / "w.db") as workspace:
+        load_file(workspace, "entities-csv", tmp_path / "firms.csv", dataset="x", progress=False)
+        [best] = search(workspace, "Alfa", limit=1)
+        assert (best.id, best.score) == ("x:EXACT", 1.0)
+        assert len(search(workspace, "Alfa", limit=3000)) == 2501
