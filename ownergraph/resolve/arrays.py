@@ -534,7 +534,7 @@ def read_records(database: Path, *, workers: int | None = None) -> Records:
         total = connection.execute(
             f"SELECT count(*) FROM entities WHERE {where}", PARTY_SCHEMAS
         ).fetchone()[0]
-        workers = max(1, chosen or (_workers() if total >= PARALLEL_FROM else 1))
+        workers = max(1, min(chosen or (_workers() if total >= PARALLEL_FROM else 1), total))
         ranges = (workers + 1) // 2
         positions = [total * share // ranges for share in range(ranges + 1)]
         bounds = [

@@ -299,3 +299,13 @@ def test_compiled_clustering_leaves_an_ambiguous_record_alone() -> None:
     root = merged.root.tolist()
     assert root[0] != root[1]  # conflicting INNs
     assert root[2] not in (root[0], root[1]) and root[3] not in (root[0], root[1])
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_the_parallel_reader_of_an_empty_or_tiny_workspace(tmp_path: Path, workers: int) -> None:
+    with Workspace(tmp_path / "w.db") as workspace:
+        assert read_records(workspace.path, workers=workers).ids == []
+        load_file(workspace, "ofac-csv", FIXTURES / "ofac" / "sdn_subset" / "sdn.csv",
+                  progress=False)  # fmt: skip
+        expected = [record.id for record in read_matchables(workspace)]
+    assert read_records(tmp_path / "w.db", workers=workers).ids == expected
