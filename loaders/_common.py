@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableSet
+from collections.abc import Iterable, Iterator, Mapping, MutableSet
+from typing import Any
 
 from ownergraph.model import Entity, Link, Provenance
 from ownergraph.model.values import fold
 
 NODE_MEMORY = 100_000
 """Address nodes a registry load remembers as written (about 10 MiB of ids)."""
+SEPARATOR = "; "
+"""Between the values of a property that holds several."""
+WEAK_ALIASES = "weak_aliases"
+"""The property listing an entity's weak aliases (docs/loaders/README.md): names like the
+others, that matching weighs down."""
+
+
+def joined(values: Iterable[str]) -> str:
+    """Several values as one property value."""
+    return SEPARATOR.join(values)
+
+
+def weak_aliases(properties: Mapping[str, Any]) -> frozenset[str]:
+    """The names an entity's :data:`WEAK_ALIASES` property lists (none when it has none)."""
+    value = properties.get(WEAK_ALIASES)
+    return frozenset(value.split(SEPARATOR)) if isinstance(value, str) else frozenset()
 
 
 def address_id(text: str, country: str | None) -> str:

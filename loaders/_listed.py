@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from loaders._common import registered_at
+from loaders._common import WEAK_ALIASES, joined, registered_at
 from loaders._xml import iterparse, local
 from ownergraph.errors import UnreadableFileError
 from ownergraph.model import Entity, Link, Listing, Notice, Provenance, Record, Reject, SourceFile
@@ -87,7 +87,7 @@ def _add(values: dict[str, None], value: str | None) -> None:
 
 
 def _joined(values: Iterable[str]) -> str:
-    return "; ".join(values)
+    return joined(values)
 
 
 @dataclass
@@ -173,7 +173,7 @@ class ListedParty:
             properties["nationalities"] = _joined(self.nationalities)
         weak = [alias for alias in self.weak_names if alias not in self.names]
         if weak:
-            properties["weak_aliases"] = _joined(weak)
+            properties[WEAK_ALIASES] = _joined(weak)
         yield Entity(
             id=self.id,
             schema=self._schema(),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from loaders import loader
+from loaders._common import WEAK_ALIASES, joined
 from loaders.csl_csv import screening_list
 from ownergraph.errors import UnreadableFileError
 from ownergraph.model import (
@@ -287,7 +288,7 @@ class _FtmReader:
         strong = set(line.values("name", "alias", "previousName", "full"))
         weak = [alias for alias in dict.fromkeys(line.values("weakAlias")) if alias not in strong]
         if weak:
-            properties["weak_aliases"] = "; ".join(weak)
+            properties[WEAK_ALIASES] = joined(weak)
         for key in ("datasets", "referents"):
             if values := line.listed(key):
                 properties[key] = "; ".join(values)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from loaders import loader
+from loaders._common import SEPARATOR, joined
 from loaders._csv import Row, read_rows
 from ownergraph.errors import UnreadableFileError
 from ownergraph.model import (
@@ -98,6 +99,7 @@ OFFICER_LINKS: tuple[tuple[str, str], ...] = (
 # ICIJ's generated edges (same_name_as, same_company_as, same_id_as, same_as, similar,
 # similar_company_as, probably_same_officer_as...): candidate matches for resolution.
 CANDIDATE_MATCH_PREFIXES = ("same_", "similar", "probably_same")
+FORMAT = "icij"
 
 _LINK_COLUMNS = frozenset(("node_id_start", "node_id_end", "start_date", "end_date"))
 _RELATIONSHIP_COLUMNS = ("node_id_start", "node_id_end", "rel_type")
@@ -191,6 +193,18 @@ Hints = dict[str, dict[str, list[str]]]
 """Candidate matches by node: node id -> candidate rel_type -> the other nodes' ids."""
 
 
+def hints_of(properties: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(other node id, rel type) of the candidate matches kept in a node's properties (what
+    :func:`_node` writes from :func:`candidate_matches`)."""
+    return {
+        (node.strip(), rel_type)
+        for rel_type, value in properties.items()
+        if rel_type.startswith(CANDIDATE_MATCH_PREFIXES) and isinstance(value, str)
+        for node in value.split(SEPARATOR)
+        if node.strip()
+    }
+
+
 def candidate_matches(source: SourceFile, path: Path) -> Hints:
     """ICIJ's candidate-match edges of ``relationships.csv``, both ways (a first, quick pass).
 
@@ -220,7 +234,7 @@ def _node(kind: NodeKind, hints: Hints, source: SourceFile, path: Path, row: Row
         raise RowError(f"empty {kind.name_column}")
     properties = row.extras(_consumed(kind))
     for rel_type, others in hints.get(node_id, {}).items():
-        properties[rel_type] = "; ".join(others)
+        properties[rel_type] = joined(others)
     notices: list[Record] = []
     dates = _dates(row, properties, notices)
     dissolved = sorted(dates[column] for column in kind.dissolution_columns if column in dates)
@@ -342,7 +356,7 @@ def _read(source: SourceFile, step: _Step) -> Iterator[Record]:
 
 
 @loader(
-    "icij",
+    FORMAT,
     description="ICIJ Offshore Leaks CSVs: name any of nodes-*.csv or relationships.csv",
     default_dataset="icij-offshore-leaks",
     companions=set_files,

@@ -58,14 +58,18 @@ def screen_names(
         disable=not console.is_terminal or len(names) < PROGRESS_FROM,
     )  # fmt: skip
     found: dict[str, list[Hit]] = {}
+    entity: dict[str, str] = {}
     results = []
     with bar:
         task = bar.add_task("screening", total=len(names))
         for name in names:
             if name not in found:
                 found[name] = screener.screen(name, cutoff=cutoff, limit=limit)
+            for hit in found[name]:
+                if hit.entry not in entity:  # a listed record is hit by many names
+                    entity[hit.entry] = canonical_id(workspace, hit.entry)
             hits = [
-                {"entity": canonical_id(workspace, hit.entry), "record": hit.entry,
+                {"entity": entity[hit.entry], "record": hit.entry,
                  "name": hit.name, "score": hit.score, "weak": hit.weak,
                  "lists": lists.get(hit.entry, [])}
                 for hit in found[name]

@@ -8,11 +8,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loaders.icij import CANDIDATE_MATCH_PREFIXES
+from loaders._common import weak_aliases
+from loaders.icij import FORMAT as ICIJ
+from loaders.icij import hints_of
 from ownergraph.model.values import fold
 from ownergraph.resolve.identifiers import Identifier, parse
 from ownergraph.resolve.normalise import NameForm, name_form
 from ownergraph.workspace import Workspace
+from ownergraph.workspace.rows import qualify
 
 PARTY_SCHEMAS = ("Company", "Organization", "LegalEntity", "Person", "Vessel", "Airplane")
 MAX_NAMES = 12
@@ -97,11 +100,6 @@ Hints = tuple[tuple[str, str], ...]
 Facts = tuple[list[str], list[str], str | None, str | None, str | None, bool, frozenset[str], Hints]
 """A record's raw facts: names, identifier texts, birth date, incorporation date, address,
 undisclosed, weak aliases (the arguments of :func:`prepare` in order), and hints."""
-SEPARATOR = "; "
-"""Between the values of a joined property: ``weak_aliases`` (``loaders._listed``), ICIJ's
-candidate matches (``loaders.icij``)."""
-HINTS = "icij"
-"""The format whose datasets' candidate-match properties are read as hints."""
 
 
 def payload_facts(payload: dict[str, Any], dataset: str | None = None) -> Facts:
@@ -110,7 +108,6 @@ def payload_facts(payload: dict[str, Any], dataset: str | None = None) -> Facts:
     ``dataset``: the record's dataset when it is an ICIJ one, whose candidate-match properties
     (``same_as: 10000004; 10000003``) name records of the same dataset."""
     properties = payload.get("properties", {})
-    weak = properties.get("weak_aliases")
     return (
         [name for name, _ in payload.get("names", ())],
         payload.get("identifiers", []),
@@ -118,23 +115,10 @@ def payload_facts(payload: dict[str, Any], dataset: str | None = None) -> Facts:
         payload.get("incorporation_date"),
         payload.get("address"),
         bool(properties.get("undisclosed")),
-        frozenset(weak.split(SEPARATOR)) if isinstance(weak, str) else NO_WEAK,
-        _hints(dataset, properties) if dataset else (),
-    )
-
-
-def _hints(dataset: str, properties: dict[str, Any]) -> Hints:
-    """(other record id, candidate-match type) of each candidate match, sorted."""
-    return tuple(
-        sorted(
-            {
-                (f"{dataset}:{node.strip()}", key)
-                for key, value in properties.items()
-                if key.startswith(CANDIDATE_MATCH_PREFIXES) and isinstance(value, str)
-                for node in value.split(SEPARATOR)
-                if node.strip()
-            }
-        )
+        weak_aliases(properties),
+        tuple(sorted((qualify(dataset, node), kind) for node, kind in hints_of(properties)))
+        if dataset
+        else (),
     )
 
 
@@ -158,7 +142,7 @@ def hint_datasets(connection: sqlite3.Connection) -> frozenset[str]:
     """The datasets whose candidate-match properties are hints (loaded as ICIJ)."""
     return frozenset(
         name
-        for (name,) in connection.execute("SELECT name FROM datasets WHERE format = ?", (HINTS,))
+        for (name,) in connection.execute("SELECT name FROM datasets WHERE format = ?", (ICIJ,))
     )
 
 

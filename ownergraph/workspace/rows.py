@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from ownergraph.model import Entity, Link, Listing, Shipment
 from ownergraph.model.chpl import chpl_tier, hs6
@@ -33,6 +33,12 @@ SHIPMENT_COLUMNS = (
 )  # fmt: skip
 
 
+@overload
+def qualify(dataset: str, record_id: str) -> str: ...
+@overload
+def qualify(dataset: str, record_id: None) -> None: ...
+@overload
+def qualify(dataset: str, record_id: str | None) -> str | None: ...
 def qualify(dataset: str, record_id: str | None) -> str | None:
     """The workspace id of a record: ``<dataset>:<record id>``."""
     return None if record_id is None else f"{dataset}:{record_id}"

@@ -173,3 +173,9 @@ def test_candidate_matches_of_other_formats_are_only_properties(tmp_path: Path) 
         load_file(workspace, "entities-csv", tmp_path / "entities.csv", dataset="t",
                   progress=False)  # fmt: skip
         assert all(record.hints == () for record in read_matchables(workspace))
+        # The column is kept, as a property; only ICIJ's are read as candidate matches.
+        assert (
+            merges(workspace, "t:A") == []
+            and '"same_as":"B"'
+            in workspace.query("SELECT data FROM entities WHERE id = 't:A'")[0][0]
+        )
